@@ -1,0 +1,169 @@
+"""The ``basket-route`` command: a thin argparse layer over the public API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from basket_route.exceptions import PlanFormatError, ScenarioError
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+_WRITE_RESERVE_S = 0.3  # of --time-limit, kept for verifying and writing the plan
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand (also used to generate the CLI reference)."""
+    parser = argparse.ArgumentParser(
+        prog="basket-route",
+        description="Plan grocery and medicine deliveries to households in lockdown.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("plan", help="plan one window of a scenario folder and write the plan JSON")
+    p.add_argument("scenario", type=Path, help="scenario folder (CSV files + scenario.toml)")
+    p.add_argument("--date", required=True, help="ISO date, e.g. 2020-02-10")
+    p.add_argument("--window", required=True, help="window name, e.g. AM")
+    p.add_argument("-o", "--output", type=Path, required=True, help="plan JSON file to write")
+    _search_options(p)
+
+    v = sub.add_parser("verify", help="check a plan JSON against its scenario folder")
+    v.add_argument("scenario", type=Path, help="scenario folder")
+    v.add_argument("plan", type=Path, help="plan JSON file")
+    v.add_argument("--json", action="store_true", help="print one JSON object instead of a report")
+
+    d = sub.add_parser("demo", help="write the built-in scenario and plan its first morning")
+    d.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo-output"),
+        help="folder to write (default demo-output)",
+    )
+    d.add_argument("--size", default="building", help="built-in scenario size (default building)")
+    _search_options(d)
+    return parser
+
+
+def _search_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds for the whole command (default: grows with size, printed)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument(
+        "--reproducible",
+        action="store_true",
+        help="stop on a solution count: byte-identical plans for the same input and seed",
+    )
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _err(message: str) -> None:
+    print(f"basket-route: {message}", file=sys.stderr)
+
+
+def _plan_and_write(
+    scenario_dir: Path,
+    day: str,
+    window: str,
+    output: Path,
+    args: argparse.Namespace,
+    started: float,
+) -> int:
+    from basket_route.io.scenario import load_scenario
+    from basket_route.options import PlanOptions
+    from basket_route.solver.pipeline import plan_window
+
+    scenario = load_scenario(scenario_dir)
+    limit = None
+    if args.time_limit is not None:
+        limit = max(0.1, args.time_limit - (time.perf_counter() - started) - _WRITE_RESERVE_S)
+    options = PlanOptions(time_limit=limit, seed=args.seed, reproducible=args.reproducible)
+    try:
+        plan = plan_window(scenario, day, window, options)
+    except KeyError as exc:
+        _err(str(exc.args[0]))
+        return EXIT_INPUT
+    check = plan.verify(scenario)
+    if not check.ok:  # never write a plan that breaks the contract
+        _err(f"internal error: the plan fails verification, not written:\n{check}")
+        return EXIT_VIOLATIONS
+    plan.to_json(output)
+    if not args.quiet:
+        print(plan.summary())
+        for row in plan.rejected:
+            print(
+                f"warning: order {row.order_id} belongs to no window: {row.detail}", file=sys.stderr
+            )
+        print(f"wrote {output} ({time.perf_counter() - started:.2f} s)")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from basket_route.verify import verify_files
+
+    result = verify_files(args.scenario, args.plan)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(result)
+    return EXIT_OK if result.ok else EXIT_VIOLATIONS
+
+
+def _cmd_demo(args: argparse.Namespace, started: float) -> int:
+    from basket_route.scenarios import write_synthetic
+
+    folder = write_synthetic(args.out / "scenario", args.size, seed=0)
+    if not args.quiet:
+        print(f"wrote the built-in '{args.size}' scenario to {folder}")
+    return _plan_and_write(folder, "2020-02-10", "AM", args.out / "plan.json", args, started)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 violations, 2 bad input)."""
+    started = time.perf_counter()
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from basket_route import __version__
+
+        print(__version__)
+        return EXIT_OK
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        if args.command == "plan":
+            return _plan_and_write(
+                args.scenario, args.date, args.window, args.output, args, started
+            )
+        if args.command == "verify":
+            return _cmd_verify(args)
+        if args.command == "demo":
+            return _cmd_demo(args, started)
+    except ScenarioError as exc:
+        _err(f"cannot use the scenario:\n{exc}")
+        return EXIT_INPUT
+    except PlanFormatError as exc:
+        _err(f"cannot read the plan: {exc}")
+        return EXIT_INPUT
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    parser.error(f"unknown command {args.command}")
+    return EXIT_INPUT  # pragma: no cover - parser.error exits
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Readers and writers at the edges: scenario folders, plan JSON, courier sheets."""

@@ -1,0 +1,180 @@
+"""Raw tables: decode a CSV file (encoding policy) and split it into rows with line numbers.
+
+Pure parsing lives in :mod:`basket_route.io.scenario`; this module only turns bytes or
+DataFrames into :class:`Table` objects, so both paths share every check after it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from basket_route.exceptions import ScenarioError
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "Row",
+    "Table",
+    "decode",
+    "normalise_id",
+    "read_table",
+    "table_from_frame",
+]
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest scenario file read; larger files are rejected before parsing."""
+
+_FIELD_LIMIT = 16 * 1024 * 1024  # csv's default 128 KiB field limit would reject long notes
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row: its line number in the file (header = 1) and its cells by column."""
+
+    line: int
+    cells: Mapping[str, str | None]
+
+    def get(self, column: str) -> str | None:
+        """The stripped cell text, None when the cell or the column is missing or empty."""
+        return self.cells.get(column)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table read from one file of the scenario folder."""
+
+    file: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+
+def decode(data: bytes, file: str) -> tuple[str, str]:
+    """Decode DATA by the encoding policy; return (text, encoding used).
+
+    BOM (UTF-8 or UTF-16) → strict UTF-8 → strict GB18030 (a superset of GBK). Never
+    ``errors="ignore"``: a file that decodes under none of them is rejected, naming where.
+    UTF-8 is tried before GB18030 because UTF-8 Chinese text often decodes "successfully"
+    as GB18030 into mojibake, while GBK text is almost never valid UTF-8.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    first_error: UnicodeDecodeError | None = None
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    offset = first_error.start if first_error else 0
+    line = data[:offset].count(b"\n") + 1
+    raise ScenarioError.single(
+        file,
+        line,
+        None,
+        data[max(0, offset - 8) : offset + 8],
+        f"not UTF-8 or GBK/GB18030 text (undecodable byte at offset {offset}); "
+        "save the file as UTF-8",
+    )
+
+
+def normalise_id(text: str) -> str:
+    """An id as compared everywhere: NFKC (full-width digits), no invisible characters, stripped."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+
+
+def _header(names: Sequence[str], file: str) -> tuple[str, ...]:
+    columns = tuple(normalise_id(str(n)).lower() for n in names)
+    seen: dict[str, int] = {}
+    dupes = [c for c in columns if c and seen.setdefault(c, 0) == 0 and columns.count(c) > 1]
+    if dupes:
+        raise ScenarioError.single(file, 1, dupes[0], None, f"duplicate column(s) {_listed(dupes)}")
+    return columns
+
+
+def _listed(items: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(i) for i in items[:limit])
+    return shown + (", …" if len(items) > limit else "")
+
+
+def parse_csv_text(text: str, file: str) -> Table:
+    """Split CSV TEXT into a :class:`Table`; blank rows are skipped, cells stripped."""
+    sample = text[:4096]
+    first_line = sample.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    csv.field_size_limit(_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header_cells = next(reader, None)
+        if header_cells is None or not any(c.strip() for c in header_cells):
+            raise ScenarioError.single(
+                file, 1, None, None, "the file is empty (a header row is required)"
+            )
+        columns = _header(header_cells, file)
+        rows = []
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            line = reader.line_num
+            if len(cells) > len(columns):
+                extra = [c for c in cells[len(columns) :] if c.strip()]
+                if extra:
+                    raise ScenarioError.single(
+                        file,
+                        line,
+                        None,
+                        extra[0],
+                        f"row has {len(cells)} cells but the header has {len(columns)}",
+                    )
+            values = {
+                col: (cells[i].strip() or None) if i < len(cells) else None
+                for i, col in enumerate(columns)
+            }
+            rows.append(Row(line, values))
+    except csv.Error as exc:
+        raise ScenarioError.single(
+            file, reader.line_num, None, None, f"malformed CSV: {exc}"
+        ) from None
+    return Table(file, columns, tuple(rows))
+
+
+def read_table(folder: Path, file: str) -> Table:
+    """Read FOLDER/FILE as a :class:`Table` (size limit, encoding policy, CSV parsing)."""
+    path = folder / file
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError.single(
+            file, None, None, size, f"file is larger than {MAX_FILE_BYTES} bytes"
+        )
+    text, _ = decode(path.read_bytes(), file)
+    return parse_csv_text(text, file)
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None
+
+
+def table_from_frame(frame: pd.DataFrame, file: str) -> Table:
+    """A DataFrame as a :class:`Table`; row i (0-based position) is reported as line i + 2."""
+    columns = _header([str(c) for c in frame.columns], file)
+    rows = tuple(
+        Row(i + 2, {col: _cell_text(v) for col, v in zip(columns, values, strict=True)})
+        for i, values in enumerate(frame.itertuples(index=False, name=None))
+    )
+    return Table(file, columns, rows)

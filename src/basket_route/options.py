@@ -1,0 +1,91 @@
+"""Planning options: a small validated dataclass, readable from TOML."""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from basket_route.solver.routing import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS
+
+__all__ = ["PlanOptions", "auto_time_limit"]
+
+
+def auto_time_limit(n_drops: int) -> float:
+    """The default search time for a window of N_DROPS drops: grows with size, 0.5–60 s."""
+    return float(min(60.0, max(0.5, n_drops / 25)))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    """How to plan a window.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds for the whole :func:`~basket_route.plan_window` call (reading done,
+        search, plan assembly). None picks :func:`auto_time_limit` from the number of
+        drops. Time-limited plans may vary with machine load. Default None.
+    reproducible
+        Stop the search on a solution count instead of wall time, so that the same input
+        and seed give a byte-identical plan. ``time_limit`` then only caps a runaway
+        search. Default False.
+    solution_limit
+        Solutions to explore in reproducible mode. None picks ``100 + 10 × drops``.
+        Default None.
+    seed
+        Seeds the order in which drops are handed to the solver (OR-Tools routing has
+        no seed of its own). Default 0.
+    first_solution, metaheuristic
+        OR-Tools strategy names. Defaults ``"PARALLEL_CHEAPEST_INSERTION"`` and
+        ``"GUIDED_LOCAL_SEARCH"``.
+    log
+        Print OR-Tools' search log. Default False.
+    """
+
+    time_limit: float | None = None
+    reproducible: bool = False
+    solution_limit: int | None = None
+    seed: int = 0
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if self.time_limit is not None and not (
+            math.isfinite(self.time_limit) and self.time_limit > 0
+        ):
+            raise ValueError(
+                f"time_limit must be a number of seconds > 0 (got {self.time_limit!r})"
+            )
+        if self.solution_limit is not None and not (
+            isinstance(self.solution_limit, int) and self.solution_limit >= 1
+        ):
+            raise ValueError(
+                f"solution_limit must be an integer >= 1 (got {self.solution_limit!r})"
+            )
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0 (got {self.seed!r})")
+        if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
+            raise ValueError(
+                f"first_solution {self.first_solution!r} not in {list(FIRST_SOLUTION_STRATEGIES)}"
+            )
+        if self.metaheuristic not in METAHEURISTICS:
+            raise ValueError(f"metaheuristic {self.metaheuristic!r} not in {list(METAHEURISTICS)}")
+
+    def with_overrides(self, **overrides: Any) -> PlanOptions:
+        """A copy with every override that is not None applied."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> PlanOptions:
+        """Options from the ``[plan]`` table of a TOML file; missing keys keep their defaults."""
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("plan", {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown [plan] option(s) {unknown}; known: {sorted(known)}")
+        return cls(**data)

@@ -1,0 +1,1 @@
+"""The solver stages: window problem → drops → trips (OR-Tools) → plan."""

@@ -1,0 +1,207 @@
+"""Orders → drops: the orders of one building that travel together on one trip.
+
+Orders of a building that the same volunteers may serve are packed into as few drops as
+possible, each fitting the smallest trip of those volunteers (kilograms, bags, and the
+service time one trip can spend there), so that *any* of them can carry *any* drop and a
+bigger courier can carry several. Packing is first-fit decreasing with priority and due
+orders first; when it uses more drops than the simple lower bound, CP-SAT (OR-Tools)
+searches for a packing with fewer, deterministically (one worker, a deterministic time
+limit). An order is never split.
+
+References
+----------
+Johnson, D. S. (1974). Fast algorithms for bin packing. *Journal of Computer and System
+Sciences* 8(3), 272–314 (first-fit decreasing).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from basket_route import units
+from basket_route.model import Order
+from basket_route.solver.problem import WindowProblem
+
+__all__ = ["Drop", "make_drops", "pack"]
+
+_CP_SAT_MAX_ITEMS = 120
+_CP_SAT_DETERMINISTIC_S = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """Orders of one building handed over on one visit.
+
+    ``grams``, ``bags`` and ``service_s`` are the solver's integer totals; ``due_s`` is the
+    earliest due time (seconds after the window start) of its orders, or None;
+    ``volunteers`` are the indices of the volunteers that may carry it.
+    """
+
+    building_id: str
+    order_ids: tuple[str, ...]
+    weight_kg: float
+    grams: int
+    bags: int
+    service_s: int
+    due_s: int | None
+    priority_orders: int
+    volunteers: tuple[int, ...]
+
+
+def pack(sizes: Sequence[tuple[int, ...]], capacity: tuple[int, ...]) -> list[list[int]]:
+    """Pack items of multi-dimensional SIZES into the fewest bins of CAPACITY.
+
+    Items are taken in the order given (callers sort them); each must fit alone.
+
+    Returns
+    -------
+    list of list of int
+        Item indices per bin, bins in order of their first item.
+    """
+    bins: list[list[int]] = []
+    loads: list[list[int]] = []
+    for i, size in enumerate(sizes):
+        for b, load in enumerate(loads):
+            if all(load[k] + size[k] <= capacity[k] for k in range(len(capacity))):
+                bins[b].append(i)
+                for k in range(len(capacity)):
+                    load[k] += size[k]
+                break
+        else:
+            bins.append([i])
+            loads.append(list(size))
+    lower = max(
+        math.ceil(sum(s[k] for s in sizes) / capacity[k]) if capacity[k] else 0
+        for k in range(len(capacity))
+    )
+    if len(bins) > max(lower, 1) and len(sizes) <= _CP_SAT_MAX_ITEMS:
+        better = _pack_cp_sat(sizes, capacity, bins)
+        if better is not None:
+            return better
+    return bins
+
+
+def _pack_cp_sat(
+    sizes: Sequence[tuple[int, ...]], capacity: tuple[int, ...], start: list[list[int]]
+) -> list[list[int]] | None:
+    """Fewer bins than START, if CP-SAT finds them within its deterministic budget."""
+    n_bins = len(start) - 1
+    model = cp_model.CpModel()
+    x = [[model.new_bool_var(f"x{i}_{b}") for b in range(n_bins)] for i in range(len(sizes))]
+    used = [model.new_bool_var(f"u{b}") for b in range(n_bins)]
+    for i in range(len(sizes)):
+        model.add_exactly_one(x[i])
+    for b in range(n_bins):
+        for k, cap in enumerate(capacity):
+            model.add(sum(sizes[i][k] * x[i][b] for i in range(len(sizes))) <= cap * used[b])
+        if b:
+            model.add(used[b] <= used[b - 1])
+    model.minimize(sum(used))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = _CP_SAT_DETERMINISTIC_S
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    bins: list[list[int]] = [[] for _ in range(n_bins)]
+    for i in range(len(sizes)):
+        for b in range(n_bins):
+            if solver.value(x[i][b]):
+                bins[b].append(i)
+    return [b for b in bins if b]
+
+
+def _sort_key(problem: WindowProblem, order: Order) -> tuple[int, int, float, str]:
+    due = problem.due_s(order)
+    return (
+        0 if order.priority.is_priority else 1,
+        due if due is not None else problem.horizon + 1,
+        -order.weight_kg,
+        order.order_id,
+    )
+
+
+def make_drops(problem: WindowProblem, eligible: Mapping[str, tuple[int, ...]]) -> list[Drop]:
+    """Group the orders in ELIGIBLE into drops, building by building.
+
+    Parameters
+    ----------
+    problem
+        The window problem.
+    eligible
+        order_id → volunteers that may serve it (from :func:`~basket_route.solver.problem.screen`).
+
+    Returns
+    -------
+    list of Drop
+        Sorted by building, then by the drops' first order id (canonical order).
+    """
+    sc = problem.scenario
+    idx = problem.index
+    stop_s = units.seconds(sc.settings.service.stop_s)
+    groups: dict[tuple[str, tuple[int, ...]], list[Order]] = defaultdict(list)
+    for order in problem.orders:
+        if order.order_id in eligible:
+            groups[(problem.building_of(order), eligible[order.order_id])].append(order)
+    drops = []
+    for (bid, vols), orders in sorted(groups.items()):
+        orders.sort(key=lambda o: _sort_key(problem, o))
+        cap_g = min(units.MAX_VALUE, *(_cap_grams(problem.volunteers[v].capacity_kg) for v in vols))
+        cap_bags = min(
+            units.MAX_VALUE, *(_cap_bags(problem.volunteers[v].capacity_bags) for v in vols)
+        )
+        b = idx[bid]
+        # The longest service one trip can spend at this building, for the slowest round trip.
+        round_trip = max(
+            int(
+                problem.travel_s[problem.volunteers[v].mode][idx[problem.volunteers[v].depot_id], b]
+            )
+            + int(
+                problem.travel_s[problem.volunteers[v].mode][b, idx[problem.volunteers[v].depot_id]]
+            )
+            for v in vols
+        )
+        cap_service = max(1, problem.horizon - round_trip - stop_s)
+        sizes = [
+            (
+                units.grams(o.weight_kg),
+                o.bags,
+                min(cap_service, units.seconds(problem.service_s[o.order_id])),
+            )
+            for o in orders
+        ]
+        for members in pack(sizes, (cap_g, cap_bags, cap_service)):
+            chosen = [orders[i] for i in members]
+            dues = [d for d in (problem.due_s(o) for o in chosen) if d is not None]
+            drops.append(
+                Drop(
+                    building_id=bid,
+                    order_ids=tuple(o.order_id for o in chosen),
+                    weight_kg=sum(o.weight_kg for o in chosen),
+                    grams=sum(sizes[i][0] for i in members),
+                    bags=sum(o.bags for o in chosen),
+                    service_s=units.seconds(sum(problem.service_s[o.order_id] for o in chosen)),
+                    due_s=min(dues) if dues else None,
+                    priority_orders=sum(o.priority.is_priority for o in chosen),
+                    volunteers=vols,
+                )
+            )
+    drops.sort(key=lambda d: (d.building_id, d.order_ids[0]))
+    return drops
+
+
+def _cap_grams(kg: float) -> int:
+    # Rounded down, while order weights are rounded up: a load never exceeds a capacity.
+    if math.isinf(kg):
+        return units.MAX_VALUE
+    return int(min(units.MAX_VALUE, math.floor(kg * units.GRAMS_PER_KG + 1e-9)))
+
+
+def _cap_bags(bags: float) -> int:
+    return units.MAX_VALUE if math.isinf(bags) else int(min(units.MAX_VALUE, bags))

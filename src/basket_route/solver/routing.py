@@ -1,0 +1,424 @@
+"""The routing core: one adapter around the OR-Tools routing library.
+
+Everything OR-Tools sees is built here, from integer arrays that have been validated first:
+no Python callbacks (an exception inside one is swallowed and the solver reports success),
+no floats, no out-of-range indices (several abort the interpreter). See
+``../shared/RELIABILITY.md`` for the measured failure modes this module guards against.
+
+A *vehicle* here is one trip. Multi-trip couriers are **chains** of vehicles: trip k+1 of a
+chain starts no earlier than trip k ends plus the chain's reload gap, so the local search
+can move whole trips and single visits between couriers freely.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from basket_route.units import MAX_VALUE
+
+__all__ = [
+    "FIRST_SOLUTION_STRATEGIES",
+    "METAHEURISTICS",
+    "RoutingProblem",
+    "RoutingResult",
+    "RoutingVehicle",
+    "SearchParams",
+    "solve_routing",
+]
+
+IntArray = npt.NDArray[np.int64]
+
+FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
+    k
+    for k in routing_enums_pb2.FirstSolutionStrategy.Value.keys()  # noqa: SIM118 - protobuf enum
+    if k not in ("UNSET", "EVALUATOR_STRATEGY")
+)
+METAHEURISTICS: tuple[str, ...] = tuple(
+    k
+    for k in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118 - protobuf enum
+    if k != "UNSET"
+)
+
+_FALLBACK_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "ALL_UNPERFORMED")
+_MIN_SLICE_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingVehicle:
+    """One trip-vehicle: where it starts and ends, what it carries, when it may run.
+
+    Parameters
+    ----------
+    start, end
+        Node indices of the start and end depots.
+    capacities
+        One capacity per demand dimension.
+    duration_class
+        Index of the duration matrix this vehicle uses (its travel mode).
+    earliest_start, latest_end
+        Time bounds of the trip, seconds from the horizon's origin.
+    """
+
+    start: int
+    end: int
+    capacities: tuple[int, ...]
+    duration_class: int = 0
+    earliest_start: int = 0
+    latest_end: int = MAX_VALUE
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingProblem:
+    """A validated, integer-only routing problem.
+
+    Parameters
+    ----------
+    distance
+        ``(n, n)`` arc costs (metres for basket_route), int64, >= 0.
+    durations
+        One ``(n, n)`` transit matrix per duration class: the time from leaving node i's
+        arrival to arriving at node j, i.e. service at i plus travel i → j. int64, >= 0.
+    demands
+        ``(n, k)`` demand of each node in each capacity dimension, >= 0.
+    time_windows
+        ``(n, 2)`` earliest and latest arrival at each node.
+    vehicles
+        The trip-vehicles.
+    penalties
+        ``(n,)`` cost of leaving node i unvisited; a negative value makes the node
+        mandatory. Start/end nodes are never visits. Default None: every visit mandatory.
+    allowed_vehicles
+        Per node, the vehicles that may visit it, or None for any. Default None.
+    chains
+        Groups of vehicles that are the successive trips of one courier, in order.
+    gaps
+        Per chain, the minimum time between the end of one trip and the start of the next.
+    """
+
+    distance: IntArray
+    durations: tuple[IntArray, ...]
+    demands: IntArray
+    time_windows: IntArray
+    vehicles: tuple[RoutingVehicle, ...]
+    penalties: IntArray | None = None
+    allowed_vehicles: tuple[tuple[int, ...] | None, ...] | None = None
+    chains: tuple[tuple[int, ...], ...] = ()
+    gaps: tuple[int, ...] = ()
+    terminals: frozenset[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.distance.shape[0] if self.distance.ndim == 2 else -1
+        _check(self.distance.shape == (n, n) and n >= 1, "distance must be a square matrix")
+        arrays = {
+            "distance": self.distance,
+            "demands": self.demands,
+            "time_windows": self.time_windows,
+        }
+        arrays.update({f"durations[{i}]": d for i, d in enumerate(self.durations)})
+        if self.penalties is not None:
+            arrays["penalties"] = self.penalties
+        for name, arr in arrays.items():
+            _check(arr.dtype == np.int64, f"{name} must be int64, got {arr.dtype}")
+            _check(bool(np.all(arr <= MAX_VALUE)), f"{name} has values above MAX_VALUE")
+            if name != "penalties":
+                _check(bool(np.all(arr >= 0)), f"{name} must be >= 0")
+            arr.flags.writeable = False
+        for i, d in enumerate(self.durations):
+            _check(d.shape == (n, n), f"durations[{i}] must have shape {(n, n)}")
+        _check(len(self.durations) >= 1, "durations needs at least one matrix")
+        _check(
+            self.demands.ndim == 2 and self.demands.shape[0] == n,
+            f"demands must have shape ({n}, k)",
+        )
+        _check(self.time_windows.shape == (n, 2), f"time_windows must have shape ({n}, 2)")
+        _check(
+            bool(np.all(self.time_windows[:, 0] <= self.time_windows[:, 1])),
+            "time windows must have earliest <= latest",
+        )
+        if self.penalties is not None:
+            _check(self.penalties.shape == (n,), f"penalties must have shape ({n},)")
+        k = self.demands.shape[1]
+        _check(len(self.vehicles) >= 1, "at least one vehicle is needed")
+        for v, veh in enumerate(self.vehicles):
+            _check(
+                0 <= veh.start < n and 0 <= veh.end < n,
+                f"vehicle {v}: start/end outside 0..{n - 1}",
+            )
+            _check(
+                len(veh.capacities) == k,
+                f"vehicle {v}: {len(veh.capacities)} capacities for {k} dimensions",
+            )
+            _check(
+                all(0 <= c <= MAX_VALUE for c in veh.capacities),
+                f"vehicle {v}: capacities must be in [0, MAX_VALUE]",
+            )
+            _check(
+                0 <= veh.duration_class < len(self.durations),
+                f"vehicle {v}: unknown duration_class",
+            )
+            _check(
+                0 <= veh.earliest_start <= veh.latest_end <= MAX_VALUE,
+                f"vehicle {v}: bad time bounds",
+            )
+        terminals = frozenset(x for veh in self.vehicles for x in (veh.start, veh.end))
+        object.__setattr__(self, "terminals", terminals)
+        if self.allowed_vehicles is not None:
+            _check(len(self.allowed_vehicles) == n, f"allowed_vehicles must have {n} entries")
+            m = len(self.vehicles)
+            for allowed in self.allowed_vehicles:
+                _check(
+                    allowed is None or all(0 <= a < m for a in allowed),
+                    "allowed_vehicles out of range",
+                )
+        _check(len(self.gaps) == len(self.chains), "one gap per chain")
+        seen: set[int] = set()
+        for chain in self.chains:
+            _check(all(0 <= v < len(self.vehicles) for v in chain), "chain vehicle out of range")
+            _check(not seen & set(chain), "a vehicle is in two chains")
+            seen |= set(chain)
+        _check(all(0 <= g <= MAX_VALUE for g in self.gaps), "gaps must be in [0, MAX_VALUE]")
+
+    @property
+    def visits(self) -> list[int]:
+        """The nodes to visit (every node that is not a vehicle's start or end)."""
+        return [i for i in range(self.distance.shape[0]) if i not in self.terminals]
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    """How long and how to search.
+
+    Parameters
+    ----------
+    time_limit
+        Seconds of search. None means no wall-time limit (then ``solution_limit`` is
+        required). Default 1.0.
+    solution_limit
+        Stop after this many solutions: the reproducible mode. Default None.
+    first_solution
+        An OR-Tools first-solution strategy name. Default ``"PARALLEL_CHEAPEST_INSERTION"``.
+    metaheuristic
+        An OR-Tools local-search metaheuristic name. Default ``"GUIDED_LOCAL_SEARCH"``.
+    log
+        Print OR-Tools' search log. Default False.
+    """
+
+    time_limit: float | None = 1.0
+    solution_limit: int | None = None
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if self.time_limit is not None:
+            _check(
+                math.isfinite(self.time_limit) and self.time_limit > 0,
+                "time_limit must be > 0 seconds",
+            )
+        if self.solution_limit is not None:
+            _check(self.solution_limit >= 1, "solution_limit must be >= 1")
+        # GLS never stops by itself (OR-Tools #1253): some limit is mandatory.
+        _check(
+            self.time_limit is not None or self.solution_limit is not None,
+            "set time_limit or solution_limit",
+        )
+        _check(
+            self.first_solution in FIRST_SOLUTION_STRATEGIES,
+            f"first_solution not in {list(FIRST_SOLUTION_STRATEGIES)}",
+        )
+        _check(self.metaheuristic in METAHEURISTICS, f"metaheuristic not in {list(METAHEURISTICS)}")
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingResult:
+    """What the search returned.
+
+    ``routes[v]`` lists the visit nodes of vehicle v in order (empty when unused);
+    ``start_times[v]`` is the start time the solver chose; ``status`` is the OR-Tools
+    status name, prefixed by the first-solution strategy that succeeded.
+    """
+
+    routes: tuple[tuple[int, ...], ...]
+    start_times: tuple[int, ...]
+    objective: int
+    status: str
+    first_solution: str
+    wall_s: float
+
+    @property
+    def solved(self) -> bool:
+        """True when the search returned a solution."""
+        return self.first_solution != ""
+
+
+def _status_name(routing: pywrapcp.RoutingModel) -> str:
+    return str(routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status()))
+
+
+def _build(
+    problem: RoutingProblem,
+) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, Any]:
+    n = problem.distance.shape[0]
+    m = len(problem.vehicles)
+    starts = [v.start for v in problem.vehicles]
+    ends = [v.end for v in problem.vehicles]
+    manager = pywrapcp.RoutingIndexManager(n, m, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    arc = routing.RegisterTransitMatrix(problem.distance.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(arc)
+    duration_cbs = [routing.RegisterTransitMatrix(d.tolist()) for d in problem.durations]
+    horizon = int(max(v.latest_end for v in problem.vehicles))
+    # Per-vehicle transits with a single scalar capacity: the combination that works on
+    # 9.15 (per-vehicle transits *and* capacities trips OR-Tools #5283).
+    routing.AddDimensionWithVehicleTransits(
+        [duration_cbs[v.duration_class] for v in problem.vehicles], horizon, horizon, False, "time"
+    )
+    time_dim = routing.GetDimensionOrDie("time")
+    for k in range(problem.demands.shape[1]):
+        demand = [int(x) for x in problem.demands[:, k]]
+        cb = routing.RegisterUnaryTransitVector(demand)
+        ok = routing.AddDimensionWithVehicleCapacity(
+            cb, 0, [v.capacities[k] for v in problem.vehicles], True, f"load{k}"
+        )
+        _check(bool(ok), f"could not add capacity dimension {k}")
+    for v, veh in enumerate(problem.vehicles):
+        time_dim.CumulVar(routing.Start(v)).SetRange(veh.earliest_start, veh.latest_end)
+        time_dim.CumulVar(routing.End(v)).SetRange(veh.earliest_start, veh.latest_end)
+    for node in problem.visits:
+        index = manager.NodeToIndex(node)
+        lo, hi = (int(x) for x in problem.time_windows[node])
+        time_dim.CumulVar(index).SetRange(lo, min(hi, horizon))
+        if problem.penalties is not None and problem.penalties[node] >= 0:
+            routing.AddDisjunction([index], int(problem.penalties[node]))
+        if problem.allowed_vehicles is not None and problem.allowed_vehicles[node] is not None:
+            allowed = sorted(problem.allowed_vehicles[node] or ())
+            # SetAllowedVehiclesForIndex rejects Python lists on 9.15; VehicleVar works.
+            routing.VehicleVar(index).SetValues([-1, *allowed])
+    solver = routing.solver()
+    for chain, gap in zip(problem.chains, problem.gaps, strict=True):
+        for a, b in itertools.pairwise(chain):
+            solver.Add(
+                time_dim.CumulVar(routing.Start(b))
+                >= time_dim.CumulVar(routing.End(a)) + routing.ActiveVehicleVar(a) * gap
+            )
+    for v in range(m):
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+    return manager, routing, time_dim
+
+
+def _parameters(params: SearchParams, first_solution: str, time_limit: float | None) -> Any:
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, first_solution
+    )
+    search.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+    )
+    if time_limit is not None:
+        search.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    if params.solution_limit is not None:
+        search.solution_limit = params.solution_limit
+    search.log_search = params.log
+    return search
+
+
+def solve_routing(
+    problem: RoutingProblem,
+    params: SearchParams | None = None,
+    initial_routes: Sequence[Sequence[int]] | None = None,
+) -> RoutingResult:
+    """Solve PROBLEM with OR-Tools; never raises for a search that finds nothing.
+
+    The first-solution strategy of PARAMS is tried first; when it yields no solution the
+    fallback ladder (local cheapest insertion, then all-unperformed, which is always
+    feasible when every visit is optional) gets the remaining time. A result with
+    ``solved == False`` has every route empty.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    params
+        Search limits and strategies. Default None: ``SearchParams()``.
+    initial_routes
+        Optional warm start: visit nodes per vehicle. Ignored when OR-Tools rejects it.
+
+    Returns
+    -------
+    RoutingResult
+    """
+    params = params or SearchParams()
+    started = time.perf_counter()
+    manager, routing, time_dim = _build(problem)
+    solution = None
+    used = ""
+    status = "ROUTING_NOT_SOLVED"
+    if initial_routes is None and problem.chains:
+        # Insertion heuristics cannot see chains (see construct.py): start from our own.
+        from basket_route.solver.construct import greedy_routes
+
+        initial_routes = greedy_routes(problem)
+    if initial_routes is not None:
+        remaining = None
+        if params.time_limit is not None:
+            remaining = max(_MIN_SLICE_S, params.time_limit - (time.perf_counter() - started))
+        as_indices = [[manager.NodeToIndex(x) for x in r] for r in initial_routes]
+        start = routing.ReadAssignmentFromRoutes(as_indices, True)
+        if start is not None:
+            search = _parameters(params, params.first_solution, remaining)
+            solution = routing.SolveFromAssignmentWithParameters(start, search)
+            status = _status_name(routing)
+            used = "initial_routes" if solution is not None else ""
+    ladder = [
+        params.first_solution,
+        *(s for s in _FALLBACK_FIRST_SOLUTIONS if s != params.first_solution),
+    ]
+    for attempt, strategy in enumerate(ladder):
+        if solution is not None:
+            break
+        remaining = None
+        if params.time_limit is not None:
+            # The chosen strategy always gets a minimal slice; fallbacks share what is left.
+            remaining = params.time_limit - (time.perf_counter() - started)
+            remaining = max(remaining, _MIN_SLICE_S if attempt == 0 else _MIN_SLICE_S / 2)
+        solution = routing.SolveWithParameters(_parameters(params, strategy, remaining))
+        status = _status_name(routing)
+        if solution is not None:
+            used = strategy
+    m = len(problem.vehicles)
+    if solution is None:
+        return RoutingResult(
+            tuple(() for _ in range(m)), (0,) * m, 0, status, "", time.perf_counter() - started
+        )
+    routes = []
+    starts = []
+    for v in range(m):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        nodes = []
+        while not routing.IsEnd(index):
+            nodes.append(manager.IndexToNode(index))
+            index = solution.Value(routing.NextVar(index))
+        routes.append(tuple(nodes))
+        starts.append(solution.Value(time_dim.CumulVar(routing.Start(v))))
+    return RoutingResult(
+        tuple(routes),
+        tuple(starts),
+        solution.ObjectiveValue(),
+        status,
+        used,
+        time.perf_counter() - started,
+    )
