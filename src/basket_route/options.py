@@ -11,12 +11,17 @@ from typing import Any
 
 from basket_route.solver.routing import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS
 
-__all__ = ["PlanOptions", "auto_time_limit"]
+__all__ = ["PlanOptions", "auto_time_limit", "default_solution_limit"]
 
 
 def auto_time_limit(n_drops: int) -> float:
     """The default search time for a window of N_DROPS drops: grows with size, 0.5–60 s."""
     return float(min(60.0, max(0.5, n_drops / 25)))
+
+
+def default_solution_limit(n_drops: int) -> int:
+    """The default solution count of reproducible mode for a window of N_DROPS drops."""
+    return 100 + 2 * n_drops
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +39,8 @@ class PlanOptions:
         and seed give a byte-identical plan. ``time_limit`` then only caps a runaway
         search. Default False.
     solution_limit
-        Solutions to explore in reproducible mode. None picks ``100 + 10 × drops``.
+        Solutions to explore in reproducible mode. None picks
+        :func:`default_solution_limit` (``100 + 2 × drops``).
         Default None.
     seed
         Seeds the order in which drops are handed to the solver (OR-Tools routing has

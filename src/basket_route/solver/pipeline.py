@@ -19,7 +19,7 @@ import numpy as np
 
 from basket_route import units
 from basket_route.model import Scenario
-from basket_route.options import PlanOptions, auto_time_limit
+from basket_route.options import PlanOptions, auto_time_limit, default_solution_limit
 from basket_route.plan import Plan, Route, Stop, Trip, Unassigned, UnassignedReason
 from basket_route.solver.batching import Drop, make_drops
 from basket_route.solver.problem import WindowProblem, build_window_problem, screen
@@ -343,12 +343,9 @@ def plan_window(
         search_s = max(0.05, limit - (time.perf_counter() - started) - _RESERVE_S)
         solution_limit = None
         if opts.reproducible:
-            solution_limit = opts.solution_limit or 100 + 10 * len(drops)
-            search_s = (
-                max(search_s, 10 * auto_time_limit(len(drops)))
-                if opts.time_limit is None
-                else search_s
-            )
+            solution_limit = opts.solution_limit or default_solution_limit(len(drops))
+            if opts.time_limit is None:  # only a safety cap: the solution limit should stop first
+                search_s = max(60.0, 20 * auto_time_limit(len(drops)))
         params = SearchParams(
             search_s, solution_limit, opts.first_solution, opts.metaheuristic, opts.log
         )
@@ -371,7 +368,13 @@ def plan_window(
             }
         )
         if opts.reproducible:
-            info.update({"mode": "reproducible", "solution_limit": solution_limit})
+            capped = result.wall_s >= 0.98 * search_s
+            mode = (
+                "reproducible"
+                if not capped
+                else "reproducible, but the time cap was reached: may vary"
+            )
+            info.update({"mode": mode, "solution_limit": solution_limit})
         else:
             info.update(
                 {
