@@ -16,7 +16,15 @@ import numpy.typing as npt
 
 from basket_route.exceptions import ScalingWarning
 
-__all__ = ["GRAMS_PER_KG", "MAX_VALUE", "ceil_int", "grams", "seconds"]
+__all__ = [
+    "GRAMS_PER_KG",
+    "MAX_VALUE",
+    "capacity_count",
+    "capacity_grams",
+    "ceil_int",
+    "grams",
+    "seconds",
+]
 
 MAX_VALUE: int = 2**40
 """Largest value handed to OR-Tools for one arc or one quantity.
@@ -47,6 +55,18 @@ def seconds(value: float) -> int:
 def grams(kg: float) -> int:
     """A weight in whole grams, rounded up."""
     return ceil_int(kg * GRAMS_PER_KG)
+
+
+def capacity_grams(kg: float) -> int:
+    """A capacity in whole grams, rounded *down* (loads round up): never over capacity."""
+    if math.isinf(kg):
+        return MAX_VALUE
+    return int(min(MAX_VALUE, math.floor(kg * GRAMS_PER_KG + 1e-9)))
+
+
+def capacity_count(count: float) -> int:
+    """A count capacity (bags) as an int; unlimited becomes :data:`MAX_VALUE`."""
+    return MAX_VALUE if math.isinf(count) else int(min(MAX_VALUE, count))
 
 
 def ceil_matrix(values: npt.NDArray[np.float64], big: int) -> npt.NDArray[np.int64]:

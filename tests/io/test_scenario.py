@@ -274,8 +274,6 @@ STRUCTURAL: dict[str, Structural] = {
         None,
         "modes.walk",
         r"must be a number > 0",
-        bug="InvalidFieldError escapes: _settings() returns the default speed 0.0 for a bad "
-        "mode (scenario.py, number('modes', mode, 0.0, ...)) and Settings() rejects it",
     ),
     # Unterminated string on line 1 of scenario.toml.
     "TomlSyntaxError": Structural(
@@ -284,8 +282,6 @@ STRUCTURAL: dict[str, Structural] = {
         1,
         None,
         r"not valid TOML",
-        bug="row is None on Python < 3.14: TOMLDecodeError has no lineno there "
-        "(scenario.py _read_toml); the line is only in the message '(at line 1, column …)'",
     ),
     # An array nested 1000 deep (adversarial input): tomllib raises RecursionError.
     "TomlDeepNesting": Structural(
@@ -294,7 +290,6 @@ STRUCTURAL: dict[str, Structural] = {
         None,
         None,
         r"scenario\.toml",
-        bug="RecursionError from tomllib escapes _read_toml (only TOMLDecodeError is caught)",
     ),
     # shifts.csv is not in the folder.
     "ShiftsFileMissing": Structural("shifts.csv", remove(), None, None, r"missing from scenario"),
@@ -331,7 +326,6 @@ STRUCTURAL: dict[str, Structural] = {
         5,
         "floors",
         r"floors must be an integer >= 1",
-        bug="floors 0 silently becomes 1: _places passes `floors or 1` to Building (scenario.py)",
     ),
     # Bytes FF FE FA in a name on line 4: invalid in UTF-8 and in GB18030 (strict).
     "UndecodableBytes": Structural(
@@ -475,8 +469,6 @@ BAD_ORDERS: dict[str, BadOrder] = {
         "O9",
         10,
         _at("due", "99999999999999999999:00"),
-        bug="OverflowError escapes _clock (scenario.py): dt.time(10**20, 0) raises "
-        "OverflowError, which `except ValueError` does not catch",
     ),
     # O9 is due at 08:30, before window AM starts at 09:00.
     "OrderDueBeforeWindow": BadOrder(
@@ -498,8 +490,6 @@ BAD_ORDERS: dict[str, BadOrder] = {
         "O3",
         4,
         (r"orders\.csv", r"duplicate order_id", r"\b4\b.*\b10\b.*\b11\b"),
-        bug="the detail of a third copy names only the first and the last row ('rows 4 and "
-        "11'): _orders rebuilds it from first_row and the current row (scenario.py)",
     ),
 }
 
@@ -691,11 +681,6 @@ def test_structural_defect_is_reported(name: str) -> None:
     assert text in str(exc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader bug: tables.py _header lists a duplicated column once per occurrence "
-    "(seen.setdefault(c, 0) never changes), e.g. \"duplicate column(s) 'capacity_kg', 'capacity_kg'\"",
-)
 def test_duplicate_column_is_named_once() -> None:
     """The duplicate-header message names the repeated column once, not once per copy."""
     with pytest.raises(ScenarioError) as info:
@@ -818,20 +803,10 @@ def _with_timestamps(frames: dict[str, pd.DataFrame]) -> None:
         pytest.param(
             _with_nat,
             id="NaT-is-missing",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="reader bug: tables.py _cell_text treats None/NaN/pd.NA as missing but "
-                "not pd.NaT, which becomes the text 'NaT' (\"expected an ISO date\")",
-            ),
         ),
         pytest.param(
             _with_timestamps,
             id="datetime64-dates",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="reader bug: tables.py _cell_text turns a pandas Timestamp into "
-                "'2020-02-10 00:00:00', which _date rejects: every order and shift is bad",
-            ),
         ),
     ],
 )
@@ -912,11 +887,7 @@ _FUZZ: dict[str, tuple[str, st.SearchStrategy[bytes]]] = {
     ),
     "toml-like": ("scenario.toml", _toml_like().map(str.encode)),
 }
-_FUZZ_BUGS: dict[str, str] = {
-    # Found by this test: b'[modes]\nname = "09:00"' (same bug as TomlModeSpeedZero).
-    "toml-like": "InvalidFieldError escapes _settings for a [modes] value that is not a "
-    "number > 0 (scenario.py: the bad mode keeps the default 0.0 and Settings() rejects it)",
-}
+_FUZZ_BUGS: dict[str, str] = {}  # kind -> known reader bug (strict xfail)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -115,7 +116,7 @@ def _clock(text: str) -> dt.time:
             raise ValueError(text)
         hms = [int(p) for p in parts] + [0]
         return dt.time(hms[0], hms[1], hms[2])
-    except ValueError:
+    except (ValueError, OverflowError):
         raise _CellError("expected a time HH:MM") from None
 
 
@@ -236,7 +237,11 @@ def _settings(raw: Mapping[str, Any], rd: _Reader) -> Settings:
     raw_modes = raw.get("modes", {})
     if isinstance(raw_modes, Mapping):
         for mode in raw_modes:
-            modes[str(mode)] = number("modes", mode, 0.0, 0.0, strict=True)
+            speed = number("modes", mode, math.nan, 0.0, strict=True)
+            if math.isfinite(speed):  # a bad speed is a recorded defect, not a mode
+                modes[str(mode)] = speed
+    else:
+        rd.add(file, None, "modes", raw_modes, "must be a table of speeds in km/h")
     detour = number("distance", "detour", 1.3, 1.0)
     name = raw.get("name", "")
     if not isinstance(name, str):
@@ -257,7 +262,11 @@ def _read_toml(folder: Path, rd: _Reader) -> Mapping[str, Any]:
     except ScenarioError as exc:
         rd.defects.extend(exc.defects)
     except tomllib.TOMLDecodeError as exc:
-        rd.add("scenario.toml", getattr(exc, "lineno", None), None, None, f"not valid TOML: {exc}")
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        rd.add("scenario.toml", line, None, None, f"not valid TOML: {exc}")
+    except RecursionError:
+        rd.add("scenario.toml", None, None, None, "not valid TOML: nested too deeply")
     return {}
 
 
@@ -329,7 +338,7 @@ def _places(
                 ident,
                 name,
                 coord,
-                floors or 1,
+                floors if floors is not None else 1,
                 bool(elevator),
                 bool(sealed),
                 depot_id,
@@ -508,6 +517,7 @@ def _orders(
     valid: dict[str, Order] = {}
     invalid: dict[str, InvalidOrder] = {}
     first_row: dict[str, int] = {}
+    dup_rows: dict[str, list[int]] = {}
     for row in table.rows:
         problems: list[Defect] = []
         sub = _Reader()
@@ -559,11 +569,14 @@ def _orders(
             earlier = valid.pop(ident, None) or invalid.get(ident)
             keep_day = earlier.date if earlier is not None else None
             keep_window = earlier.window if earlier is not None else None
+            dup_rows.setdefault(ident, [first_row[ident]]).append(row.line)
+            *head, last = map(str, dup_rows[ident])
+            rows_text = f"{', '.join(head)} and {last}"
             invalid[ident] = InvalidOrder(
                 ident,
                 keep_day,
                 keep_window,
-                f"duplicate order_id: {table.file} rows {first_row[ident]} and {row.line} "
+                f"duplicate order_id: {table.file} rows {rows_text} "
                 "(a planner must not guess which row is meant)",
                 first_row[ident],
             )

@@ -7,6 +7,7 @@ DataFrames into :class:`Table` objects, so both paths share every check after it
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import unicodedata
@@ -96,8 +97,7 @@ def normalise_id(text: str) -> str:
 
 def _header(names: Sequence[str], file: str) -> tuple[str, ...]:
     columns = tuple(normalise_id(str(n)).lower() for n in names)
-    seen: dict[str, int] = {}
-    dupes = [c for c in columns if c and seen.setdefault(c, 0) == 0 and columns.count(c) > 1]
+    dupes = sorted({c for c in columns if c and columns.count(c) > 1}, key=columns.index)
     if dupes:
         raise ScenarioError.single(file, 1, dupes[0], None, f"duplicate column(s) {_listed(dupes)}")
     return columns
@@ -162,8 +162,14 @@ def read_table(folder: Path, file: str) -> Table:
 
 
 def _cell_text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.datetime):  # pandas Timestamps too
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value).strip()

@@ -152,9 +152,13 @@ def make_drops(problem: WindowProblem, eligible: Mapping[str, tuple[int, ...]]) 
     drops = []
     for (bid, vols), orders in sorted(groups.items()):
         orders.sort(key=lambda o: _sort_key(problem, o))
-        cap_g = min(units.MAX_VALUE, *(_cap_grams(problem.volunteers[v].capacity_kg) for v in vols))
+        cap_g = min(
+            units.MAX_VALUE,
+            *(units.capacity_grams(problem.volunteers[v].capacity_kg) for v in vols),
+        )
         cap_bags = min(
-            units.MAX_VALUE, *(_cap_bags(problem.volunteers[v].capacity_bags) for v in vols)
+            units.MAX_VALUE,
+            *(units.capacity_count(problem.volunteers[v].capacity_bags) for v in vols),
         )
         b = idx[bid]
         # The longest service one trip can spend at this building, for the slowest round trip.
@@ -194,14 +198,3 @@ def make_drops(problem: WindowProblem, eligible: Mapping[str, tuple[int, ...]]) 
             )
     drops.sort(key=lambda d: (d.building_id, d.order_ids[0]))
     return drops
-
-
-def _cap_grams(kg: float) -> int:
-    # Rounded down, while order weights are rounded up: a load never exceeds a capacity.
-    if math.isinf(kg):
-        return units.MAX_VALUE
-    return int(min(units.MAX_VALUE, math.floor(kg * units.GRAMS_PER_KG + 1e-9)))
-
-
-def _cap_bags(bags: float) -> int:
-    return units.MAX_VALUE if math.isinf(bags) else int(min(units.MAX_VALUE, bags))

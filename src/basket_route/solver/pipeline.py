@@ -144,12 +144,7 @@ def _build_model(problem: WindowProblem, drops: Sequence[Drop], seed: int) -> _M
     for v in sorted(trips):
         vol = vols[v]
         node = depot_nodes.index(vol.depot_id)
-        cap = (
-            units.MAX_VALUE
-            if math.isinf(vol.capacity_kg)
-            else math.floor(vol.capacity_kg * units.GRAMS_PER_KG + 1e-9),
-            units.MAX_VALUE if math.isinf(vol.capacity_bags) else int(vol.capacity_bags),
-        )
+        cap = (units.capacity_grams(vol.capacity_kg), units.capacity_count(vol.capacity_bags))
         first = len(vehicles)
         for _ in range(trips[v]):
             vehicles.append(RoutingVehicle(node, node, cap, modes.index(vol.mode), 0, horizon))
