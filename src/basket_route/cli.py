@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from basket_route.exceptions import PlanFormatError, ScenarioError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "search_options"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
+
+COMMAND_MODULES: tuple[str, ...] = ()
+"""Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers
+and sets ``func`` (``args -> exit status``) with ``set_defaults``."""
 _WRITE_RESERVE_S = 0.3  # of --time-limit, kept for verifying and writing the plan
 
 
@@ -31,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", required=True, help="ISO date, e.g. 2020-02-10")
     p.add_argument("--window", required=True, help="window name, e.g. AM")
     p.add_argument("-o", "--output", type=Path, required=True, help="plan JSON file to write")
-    _search_options(p)
+    search_options(p)
 
     v = sub.add_parser("verify", help="check a plan JSON against its scenario folder")
     v.add_argument("scenario", type=Path, help="scenario folder")
@@ -46,11 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to write (default demo-output)",
     )
     d.add_argument("--size", default="building", help="built-in scenario size (default building)")
-    _search_options(d)
+    search_options(d)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
-def _search_options(p: argparse.ArgumentParser) -> None:
+def search_options(p: argparse.ArgumentParser) -> None:
+    """Add --time-limit, --seed, --reproducible and --quiet to P."""
     p.add_argument(
         "--time-limit",
         type=float,
@@ -152,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_verify(args)
         if args.command == "demo":
             return _cmd_demo(args, started)
+        func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+        if func is not None:
+            return func(args)
     except ScenarioError as exc:
         _err(f"cannot use the scenario:\n{exc}")
         return EXIT_INPUT
