@@ -30,7 +30,7 @@ from basket_route.solver.problem import WindowProblem
 __all__ = ["Drop", "make_drops", "pack"]
 
 _CP_SAT_MAX_ITEMS = 120
-_CP_SAT_DETERMINISTIC_S = 0.2
+_CP_SAT_DETERMINISTIC_S = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,31 +89,31 @@ def pack(sizes: Sequence[tuple[int, ...]], capacity: tuple[int, ...]) -> list[li
 def _pack_cp_sat(
     sizes: Sequence[tuple[int, ...]], capacity: tuple[int, ...], start: list[list[int]]
 ) -> list[list[int]] | None:
-    """Fewer bins than START, if CP-SAT finds them within its deterministic budget."""
-    n_bins = len(start) - 1
+    """A packing into one bin fewer than START, if CP-SAT finds one within its budget.
+
+    A pure feasibility question (no objective), with the usual symmetry breaking: item i
+    may only go to bins 0..i, so the search stops at the first packing it finds.
+    """
+    n, n_bins = len(sizes), len(start) - 1
     model = cp_model.CpModel()
-    x = [[model.new_bool_var(f"x{i}_{b}") for b in range(n_bins)] for i in range(len(sizes))]
-    used = [model.new_bool_var(f"u{b}") for b in range(n_bins)]
-    for i in range(len(sizes)):
-        model.add_exactly_one(x[i])
+    x = {
+        (i, b): model.new_bool_var(f"x{i}_{b}") for i in range(n) for b in range(min(i + 1, n_bins))
+    }
+    for i in range(n):
+        model.add_exactly_one(x[i, b] for b in range(min(i + 1, n_bins)))
     for b in range(n_bins):
         for k, cap in enumerate(capacity):
-            model.add(sum(sizes[i][k] * x[i][b] for i in range(len(sizes))) <= cap * used[b])
-        if b:
-            model.add(used[b] <= used[b - 1])
-    model.minimize(sum(used))
+            model.add(sum(sizes[i][k] * x[i, b] for i in range(b, n)) <= cap)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     solver.parameters.max_deterministic_time = _CP_SAT_DETERMINISTIC_S
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     bins: list[list[int]] = [[] for _ in range(n_bins)]
-    for i in range(len(sizes)):
-        for b in range(n_bins):
-            if solver.value(x[i][b]):
-                bins[b].append(i)
+    for (i, b), var in x.items():
+        if solver.value(var):
+            bins[b].append(i)
     return [b for b in bins if b]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,10 @@ METAHEURISTICS: tuple[str, ...] = tuple(
 
 _FALLBACK_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "ALL_UNPERFORMED")
 _MIN_SLICE_S = 0.1
+
+FAULT_ENV = "BASKET_ROUTE_INJECT_SOLVER_FAULT"
+"""Test hook: ``raise`` makes the OR-Tools search raise, ``no_solution`` makes it return
+nothing; either way the constructive fallback must produce the plan."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +368,60 @@ def solve_routing(
     """
     params = params or SearchParams()
     started = time.perf_counter()
+    fault = os.environ.get(FAULT_ENV, "")
+    try:
+        if fault == "raise":
+            raise RuntimeError(f"solver fault injected by {FAULT_ENV}=raise")
+        manager, routing, time_dim, solution, status, used = _search(
+            problem, params, initial_routes, started
+        )
+        if fault == "no_solution":
+            solution, status = None, "ROUTING_FAIL (injected)"
+    except Exception as exc:
+        solution, status = None, f"ERROR {type(exc).__name__}: {exc}"
+    m = len(problem.vehicles)
+    if solution is None:
+        # Last rung of the ladder: our own constructive solution, feasible by construction.
+        from basket_route.solver.construct import greedy_routes
+
+        try:
+            routes_ = [tuple(r) for r in greedy_routes(problem)]
+        except Exception as exc:
+            routes_, status = (
+                [() for _ in range(m)],
+                f"{status}; constructive fallback failed: {exc}",
+            )
+        used = "constructive" if any(routes_) else ""
+        return RoutingResult(
+            tuple(routes_), tuple(range(m)), 0, status, used, time.perf_counter() - started
+        )
+    routes = []
+    starts = []
+    for v in range(m):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        nodes = []
+        while not routing.IsEnd(index):
+            nodes.append(manager.IndexToNode(index))
+            index = solution.Value(routing.NextVar(index))
+        routes.append(tuple(nodes))
+        starts.append(solution.Value(time_dim.CumulVar(routing.Start(v))))
+    return RoutingResult(
+        tuple(routes),
+        tuple(starts),
+        solution.ObjectiveValue(),
+        status,
+        used,
+        time.perf_counter() - started,
+    )
+
+
+def _search(
+    problem: RoutingProblem,
+    params: SearchParams,
+    initial_routes: Sequence[Sequence[int]] | None,
+    started: float,
+) -> tuple[Any, Any, Any, Any, str, str]:
+    """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
     manager, routing, time_dim = _build(problem)
     solution = None
     used = ""
@@ -399,26 +458,4 @@ def solve_routing(
         status = _status_name(routing)
         if solution is not None:
             used = strategy
-    m = len(problem.vehicles)
-    if solution is None:
-        return RoutingResult(
-            tuple(() for _ in range(m)), (0,) * m, 0, status, "", time.perf_counter() - started
-        )
-    routes = []
-    starts = []
-    for v in range(m):
-        index = solution.Value(routing.NextVar(routing.Start(v)))
-        nodes = []
-        while not routing.IsEnd(index):
-            nodes.append(manager.IndexToNode(index))
-            index = solution.Value(routing.NextVar(index))
-        routes.append(tuple(nodes))
-        starts.append(solution.Value(time_dim.CumulVar(routing.Start(v))))
-    return RoutingResult(
-        tuple(routes),
-        tuple(starts),
-        solution.ObjectiveValue(),
-        status,
-        used,
-        time.perf_counter() - started,
-    )
+    return manager, routing, time_dim, solution, status, used
