@@ -12,8 +12,20 @@ from importlib.metadata import PackageNotFoundError, version
 from basket_route.exceptions import PlanFormatError as PlanFormatError
 from basket_route.exceptions import ScenarioError as ScenarioError
 from basket_route.exceptions import ScenarioWarning as ScenarioWarning
+from basket_route.io.intake import Intake as Intake
+from basket_route.io.intake import UnparsedLine as UnparsedLine
+from basket_route.io.intake import parse_chat as parse_chat
+from basket_route.io.intake import read_chat as read_chat
+from basket_route.io.intake_excel import read_orders_excel as read_orders_excel
+from basket_route.io.items import ItemTable as ItemTable
 from basket_route.io.scenario import load_scenario as load_scenario
 from basket_route.io.scenario import scenario_from_frames as scenario_from_frames
+from basket_route.io.sheets import building_manifests as building_manifests
+from basket_route.io.sheets import chat_text as chat_text
+from basket_route.io.sheets import courier_sheets as courier_sheets
+from basket_route.io.sheets import write_sheets as write_sheets
+from basket_route.maps import plan_map as plan_map
+from basket_route.maps import write_map as write_map
 from basket_route.model import Building as Building
 from basket_route.model import Depot as Depot
 from basket_route.model import Household as Household
@@ -49,7 +61,9 @@ __all__ = [
     "Building",
     "Depot",
     "Household",
+    "Intake",
     "InvalidOrder",
+    "ItemTable",
     "Order",
     "PathEdge",
     "Plan",
@@ -67,14 +81,24 @@ __all__ = [
     "Trip",
     "Unassigned",
     "UnassignedReason",
+    "UnparsedLine",
     "Verification",
     "Volunteer",
     "Window",
     "__version__",
+    "building_manifests",
+    "chat_text",
+    "courier_sheets",
     "load_scenario",
+    "parse_chat",
+    "plan_map",
     "plan_window",
+    "read_chat",
+    "read_orders_excel",
     "scenario_from_frames",
     "synthetic",
     "verify_plan",
+    "write_map",
+    "write_sheets",
     "write_synthetic",
 ]
