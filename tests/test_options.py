@@ -130,11 +130,6 @@ def test_from_toml_bad_value(tmp_path: Path) -> None:
         PlanOptions.from_toml(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PlanOptions(time_limit='fast') raises TypeError from math.isfinite, "
-    "not ValueError, so a wrongly typed TOML value escapes as TypeError",
-)
 def test_from_toml_wrong_type_is_value_error(tmp_path: Path) -> None:
     """A [plan] value of the wrong type (a string for time_limit) raises ValueError."""
     path = tmp_path / "plan.toml"

@@ -155,7 +155,8 @@ def _cmd_demo(args: argparse.Namespace, started: float) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 violations, 2 bad input)."""
     # --time-limit bounds the whole command: count from process start, imports included.
-    started = time.perf_counter() - _process_age_s()
+    # (only when run as a program: called in-process, count from the call).
+    started = time.perf_counter() - (_process_age_s() if argv is None else 0.0)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -189,6 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except ValueError as exc:
         _err(str(exc))
+        return EXIT_INPUT
+    except OSError as exc:
+        _err(f"{exc.filename or ''}: {exc.strerror or exc}")
         return EXIT_INPUT
     parser.error(f"unknown command {args.command}")
     return EXIT_INPUT  # pragma: no cover - parser.error exits

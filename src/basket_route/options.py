@@ -62,7 +62,9 @@ class PlanOptions:
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not (
-            math.isfinite(self.time_limit) and self.time_limit > 0
+            isinstance(self.time_limit, int | float)
+            and math.isfinite(self.time_limit)
+            and self.time_limit > 0
         ):
             raise ValueError(
                 f"time_limit must be a number of seconds > 0 (got {self.time_limit!r})"

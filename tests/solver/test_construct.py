@@ -8,10 +8,10 @@ window opens; the earliest schedule is feasible exactly when any schedule is.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -205,6 +205,10 @@ def problems(draw: st.DrawFn) -> RoutingProblem:
         chain, rest = tuple(rest[:size]), rest[size:]
         if draw(st.booleans()):
             chains.append(chain)
+    for chain in chains:  # the trips of one courier share depot, mode and time bounds
+        first = vehicles[chain[0]]
+        for v in chain[1:]:
+            vehicles[v] = replace(first, capacities=vehicles[v].capacities)
     gaps = tuple(draw(st.integers(0, 60)) for _ in chains)
     penalties = None
     if draw(st.booleans()):
@@ -245,7 +249,7 @@ def test_greedy_routes_deterministic_property(problem: RoutingProblem) -> None:
 
 
 def _accepted_by_model(problem: RoutingProblem, routes: list[list[int]]) -> bool:
-    manager, routing, _ = _build(problem)
+    manager, routing, _, _ = _build(problem)
     indices = [[manager.NodeToIndex(x) for x in r] for r in routes]
     return routing.ReadAssignmentFromRoutes(indices, True) is not None
 
@@ -256,7 +260,7 @@ def test_greedy_routes_accepted_by_ortools_without_gaps(problem: RoutingProblem)
     """OR-Tools' own model accepts the greedy routes when they visit every mandatory node.
 
     Only zero gaps here: with a positive gap a trip ending near the window end is
-    rejected by the model (see the xfail test below and the routing tests).
+    rejected by the model (see the routing tests).
     """
     problem = RoutingProblem(
         distance=problem.distance,
@@ -275,15 +279,10 @@ def test_greedy_routes_accepted_by_ortools_without_gaps(problem: RoutingProblem)
     if not set(mandatory) <= visited:
         return  # the model would (rightly) reject a solution missing a mandatory visit
     if max(int(tw[0]) for tw in problem.time_windows) > max(v.latest_end for v in problem.vehicles):
-        return  # a window opening after the horizon cannot be built (routing bug, xfail there)
+        return  # a window opening after the horizon: the visit is simply left out
     assert _accepted_by_model(problem, routes)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG routing.py chain constraint binds unused trips: the greedy routes (last trip "
-    "ending within the gap of latest_end, next trip unused) are rejected by the OR-Tools model",
-)
 def test_greedy_routes_accepted_by_ortools_with_gap() -> None:
     """Three chained trips ending by t=400, gap 300: greedy uses trip 1 only, and OR-Tools'
     model should accept that (trips 2 and 3 are unused)."""

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from basket_route.solver.construct import greedy_routes
 from basket_route.solver.routing import (
+    FAULT_ENV,
     FIRST_SOLUTION_STRATEGIES,
     METAHEURISTICS,
     RoutingProblem,
@@ -287,25 +289,32 @@ def _infeasible_chained() -> RoutingProblem:
     )
 
 
-@pytest.mark.parametrize(
-    "build",
-    [
-        _infeasible_capacity,  # demand 20 > capacity 10
-        _infeasible_window,  # deadline before the earliest possible arrival
-        _infeasible_allowed,  # no vehicle allowed
-        _infeasible_chained,  # chained trips, greedy start, still infeasible
-    ],
-)
-def test_mandatory_infeasible_returns_unsolved(build: Callable[[], RoutingProblem]) -> None:
-    """A mandatory visit that cannot be served: solved is False, every route empty, no raise."""
+INFEASIBLE = [
+    _infeasible_capacity,  # demand 20 > capacity 10
+    _infeasible_window,  # deadline before the earliest possible arrival
+    _infeasible_allowed,  # no vehicle allowed
+    _infeasible_chained,  # chained trips, greedy start, still infeasible
+]
+
+
+@pytest.mark.parametrize("build", INFEASIBLE)
+def test_mandatory_infeasible_never_raises(build: Callable[[], RoutingProblem]) -> None:
+    """A mandatory visit that cannot be served: a result, no exception, the visit unrouted."""
     problem = build()
     result = solve_routing(problem, SearchParams(time_limit=0.3))
     assert isinstance(result, RoutingResult)
+    assert len(result.routes) == len(problem.vehicles)
+    assert all(1 not in route for route in result.routes)
+    assert result.wall_s < 5
+
+
+@pytest.mark.parametrize("build", INFEASIBLE)
+def test_mandatory_infeasible_returns_unsolved(build: Callable[[], RoutingProblem]) -> None:
+    """A mandatory visit that cannot be served: solved is False and every route is empty."""
+    result = solve_routing(build(), SearchParams(time_limit=0.3))
     assert result.solved is False
     assert result.first_solution == ""
     assert all(route == () for route in result.routes)
-    assert len(result.routes) == len(problem.vehicles)
-    assert result.wall_s < 5
 
 
 def _two_trip_problem(latest_end: int, gap: int) -> RoutingProblem:
@@ -363,12 +372,6 @@ def test_gap_makes_second_trip_impossible() -> None:
     assert no_gap.objective == 600
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG routing.py: the chain constraint Start(b) >= End(a) + Active(a)*gap also binds "
-    "when trip b is unused, so a courier's last used trip cannot end within `gap` of "
-    "latest_end unless it is the chain's final vehicle; a feasible warm start is rejected",
-)
 def test_warm_start_last_trip_near_window_end() -> None:
     """Trip 1 to visit 2 (0..430 s, end by 700) and no trip 2 is feasible: it is accepted.
 
@@ -416,14 +419,11 @@ def test_solution_limit_is_deterministic() -> None:
     assert (a.routes, a.objective, a.start_times) == (b.routes, b.objective, b.start_times)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG routing._build: a visit whose time window opens after every vehicle's "
-    "latest_end makes CumulVar.SetRange(lo, min(hi, horizon)) fail with 'CP Solver fail', "
-    "so solve_routing raises instead of dropping the optional visit",
-)
-def test_window_after_horizon_never_raises() -> None:
-    """An optional visit whose window opens after the horizon is simply dropped."""
+def test_window_after_horizon_is_dropped_by_search() -> None:
+    """An optional visit whose window opens after the horizon is dropped; the rest is optimal.
+
+    Visits 1 and 2 served: 0-1-2-0 = 10 + 10 + 20 = 40, plus the penalty 100 of visit 3.
+    """
     problem = _square(
         time_windows=np.array([[0, 1000], [0, 1000], [0, 1000], [5000, 6000]], dtype=I64),
         vehicles=(RoutingVehicle(0, 0, (10,), latest_end=1000),),
@@ -431,4 +431,36 @@ def test_window_after_horizon_never_raises() -> None:
     )
     result = solve_routing(problem, FAST)
     assert result.solved
-    assert 3 not in result.routes[0]
+    assert result.first_solution != "constructive"
+    assert result.routes[0] in ((1, 2), (2, 1))
+    assert result.objective == 140
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "raise",  # the OR-Tools search raises
+        "no_solution",  # the OR-Tools search returns nothing
+    ],
+)
+def test_injected_fault_falls_back_to_constructive(
+    fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a solver fault injected, solve_routing returns the greedy routes, never raises."""
+    monkeypatch.setenv(FAULT_ENV, fault)
+    problem = _two_trip_problem(latest_end=5000, gap=500)
+    result = solve_routing(problem, FAST)
+    assert result.first_solution == "constructive"
+    assert [list(r) for r in result.routes] == greedy_routes(problem)
+    assert sorted(result.routes) == [(1,), (2,)]
+
+
+def test_constructive_fallback_start_times_are_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback's start_times are real start times: trip 2 after trip 1 plus the gap."""
+    monkeypatch.setenv(FAULT_ENV, "no_solution")
+    problem = _two_trip_problem(latest_end=5000, gap=500)
+    result = solve_routing(problem, FAST)
+    dur = problem.durations[0]
+    nodes = [0, *result.routes[0], 0]
+    trip1_s = sum(int(dur[a, b]) for a, b in itertools.pairwise(nodes))
+    assert result.start_times[1] >= result.start_times[0] + trip1_s + 500

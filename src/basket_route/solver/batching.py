@@ -82,7 +82,7 @@ def pack(sizes: Sequence[tuple[int, ...]], capacity: tuple[int, ...]) -> list[li
     if len(bins) > max(lower, 1) and len(sizes) <= _CP_SAT_MAX_ITEMS:
         better = _pack_cp_sat(sizes, capacity, bins)
         if better is not None:
-            return better
+            return sorted(better, key=min)
     return bins
 
 

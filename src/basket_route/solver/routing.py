@@ -33,6 +33,7 @@ __all__ = [
     "RoutingResult",
     "RoutingVehicle",
     "SearchParams",
+    "evaluate_routes",
     "solve_routing",
 ]
 
@@ -254,7 +255,9 @@ class RoutingResult:
 
     ``routes[v]`` lists the visit nodes of vehicle v in order (empty when unused);
     ``start_times[v]`` is the start time the solver chose; ``status`` is the OR-Tools
-    status name, prefixed by the first-solution strategy that succeeded.
+    status name; ``first_solution`` names what produced the start (an OR-Tools strategy,
+    ``initial_routes``, or ``constructive`` when OR-Tools failed and the constructive
+    builder's routes are returned as they are).
     """
 
     routes: tuple[tuple[int, ...], ...]
@@ -266,7 +269,9 @@ class RoutingResult:
 
     @property
     def solved(self) -> bool:
-        """True when the search returned a solution."""
+        """True when some solution came back (from OR-Tools or the constructive fallback).
+
+        False only when both failed; every route is then empty."""
         return self.first_solution != ""
 
 
@@ -276,7 +281,7 @@ def _status_name(routing: pywrapcp.RoutingModel) -> str:
 
 def _build(
     problem: RoutingProblem,
-) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, Any]:
+) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, Any, int]:
     n = problem.distance.shape[0]
     m = len(problem.vehicles)
     starts = [v.start for v in problem.vehicles]
@@ -286,7 +291,11 @@ def _build(
     arc = routing.RegisterTransitMatrix(problem.distance.tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(arc)
     duration_cbs = [routing.RegisterTransitMatrix(d.tolist()) for d in problem.durations]
-    horizon = int(max(v.latest_end for v in problem.vehicles))
+    # Chains need "reload gap before every *used* trip". With the time axis shifted by the
+    # largest gap, a chain's first trip may start up to its gap early while unused, so the
+    # trip after it starts on time; once used it must start in its real window (below).
+    offset = max(problem.gaps, default=0)
+    horizon = int(max(v.latest_end for v in problem.vehicles)) + offset
     # Per-vehicle transits with a single scalar capacity: the combination that works on
     # 9.15 (per-vehicle transits *and* capacities trips OR-Tools #5283).
     routing.AddDimensionWithVehicleTransits(
@@ -300,29 +309,42 @@ def _build(
             cb, 0, [v.capacities[k] for v in problem.vehicles], True, f"load{k}"
         )
         _check(bool(ok), f"could not add capacity dimension {k}")
+    solver = routing.solver()
+    first_gap = {chain[0]: gap for chain, gap in zip(problem.chains, problem.gaps, strict=True)}
     for v, veh in enumerate(problem.vehicles):
-        time_dim.CumulVar(routing.Start(v)).SetRange(veh.earliest_start, veh.latest_end)
-        time_dim.CumulVar(routing.End(v)).SetRange(veh.earliest_start, veh.latest_end)
+        lo, hi = veh.earliest_start + offset, veh.latest_end + offset
+        early = lo - first_gap.get(v, 0)
+        time_dim.CumulVar(routing.Start(v)).SetRange(early, hi)
+        time_dim.CumulVar(routing.End(v)).SetRange(early, hi)
+        if early < lo:
+            solver.Add(time_dim.CumulVar(routing.Start(v)) >= routing.ActiveVehicleVar(v) * lo)
+    latest = horizon - offset
     for node in problem.visits:
         index = manager.NodeToIndex(node)
         lo, hi = (int(x) for x in problem.time_windows[node])
-        time_dim.CumulVar(index).SetRange(lo, min(hi, horizon))
-        if problem.penalties is not None and problem.penalties[node] >= 0:
-            routing.AddDisjunction([index], int(problem.penalties[node]))
+        penalty = -1 if problem.penalties is None else int(problem.penalties[node])
+        optional = penalty >= 0
+        if optional:
+            routing.AddDisjunction([index], penalty)
+        if lo > latest:
+            # Opens after every trip has ended: SetRange would fail the whole model.
+            if optional:
+                routing.VehicleVar(index).SetValues([-1])
+            continue
+        time_dim.CumulVar(index).SetRange(lo + offset, min(hi, latest) + offset)
         if problem.allowed_vehicles is not None and problem.allowed_vehicles[node] is not None:
             allowed = sorted(problem.allowed_vehicles[node] or ())
             # SetAllowedVehiclesForIndex rejects Python lists on 9.15; VehicleVar works.
             routing.VehicleVar(index).SetValues([-1, *allowed])
-    solver = routing.solver()
     for chain, gap in zip(problem.chains, problem.gaps, strict=True):
         for a, b in itertools.pairwise(chain):
             solver.Add(
                 time_dim.CumulVar(routing.Start(b))
-                >= time_dim.CumulVar(routing.End(a)) + routing.ActiveVehicleVar(a) * gap
+                >= time_dim.CumulVar(routing.End(a)) + routing.ActiveVehicleVar(b) * gap
             )
     for v in range(m):
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
-    return manager, routing, time_dim
+    return manager, routing, time_dim, offset
 
 
 def _parameters(params: SearchParams, first_solution: str, time_limit: float | None) -> Any:
@@ -372,7 +394,7 @@ def solve_routing(
     try:
         if fault == "raise":
             raise RuntimeError(f"solver fault injected by {FAULT_ENV}=raise")
-        manager, routing, time_dim, solution, status, used = _search(
+        manager, routing, (time_dim, offset), solution, status, used = _search(
             problem, params, initial_routes, started
         )
         if fault == "no_solution":
@@ -391,9 +413,19 @@ def solve_routing(
                 [() for _ in range(m)],
                 f"{status}; constructive fallback failed: {exc}",
             )
+        visited = {x for r in routes_ for x in r}
+        mandatory = problem.penalties is None or bool(np.any(problem.penalties < 0))
+        missing = mandatory and any(
+            problem.penalties is None or problem.penalties[i] < 0
+            for i in problem.visits
+            if i not in visited
+        )
+        if missing:  # a partial answer to a problem with mandatory visits is no solution
+            routes_ = [() for _ in range(m)]
         used = "constructive" if any(routes_) else ""
+        starts_, objective = evaluate_routes(problem, routes_)
         return RoutingResult(
-            tuple(routes_), tuple(range(m)), 0, status, used, time.perf_counter() - started
+            tuple(routes_), starts_, objective, status, used, time.perf_counter() - started
         )
     routes = []
     starts = []
@@ -404,7 +436,7 @@ def solve_routing(
             nodes.append(manager.IndexToNode(index))
             index = solution.Value(routing.NextVar(index))
         routes.append(tuple(nodes))
-        starts.append(solution.Value(time_dim.CumulVar(routing.Start(v))))
+        starts.append(solution.Value(time_dim.CumulVar(routing.Start(v))) - offset)
     return RoutingResult(
         tuple(routes),
         tuple(starts),
@@ -420,9 +452,9 @@ def _search(
     params: SearchParams,
     initial_routes: Sequence[Sequence[int]] | None,
     started: float,
-) -> tuple[Any, Any, Any, Any, str, str]:
+) -> tuple[Any, Any, tuple[Any, int], Any, str, str]:
     """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
-    manager, routing, time_dim = _build(problem)
+    manager, routing, time_dim, offset = _build(problem)
     solution = None
     used = ""
     status = "ROUTING_NOT_SOLVED"
@@ -458,4 +490,46 @@ def _search(
         status = _status_name(routing)
         if solution is not None:
             used = strategy
-    return manager, routing, time_dim, solution, status, used
+    return manager, routing, (time_dim, offset), solution, status, used
+
+
+def evaluate_routes(
+    problem: RoutingProblem, routes: Sequence[Sequence[int]]
+) -> tuple[tuple[int, ...], int]:
+    """Earliest start time of every vehicle and the objective of ROUTES.
+
+    Trips of a chain start as early as their predecessors allow; the objective is the
+    arc cost plus the penalties of the optional visits left out.
+    """
+    m = len(problem.vehicles)
+    starts = [v.earliest_start for v in problem.vehicles]
+    ready = {v: problem.vehicles[v].earliest_start for v in range(m)}
+    for chain, gap in zip(problem.chains, problem.gaps, strict=True):
+        free = problem.vehicles[chain[0]].earliest_start
+        for v in chain:
+            ready[v] = max(free, problem.vehicles[v].earliest_start)
+            if routes[v]:
+                free = _trip_end(problem, v, routes[v], ready[v]) + gap
+    cost = 0
+    for v, route in enumerate(routes):
+        starts[v] = ready[v]
+        path = [problem.vehicles[v].start, *route, problem.vehicles[v].end] if route else []
+        cost += sum(int(problem.distance[a, b]) for a, b in itertools.pairwise(path))
+    visited = {x for r in routes for x in r}
+    if problem.penalties is not None:
+        cost += sum(
+            int(problem.penalties[i])
+            for i in problem.visits
+            if i not in visited and problem.penalties[i] > 0
+        )
+    return tuple(starts), cost
+
+
+def _trip_end(problem: RoutingProblem, v: int, route: Sequence[int], start: int) -> int:
+    veh = problem.vehicles[v]
+    dur = problem.durations[veh.duration_class]
+    t, here = start, veh.start
+    for node in route:
+        t = max(t + int(dur[here, node]), int(problem.time_windows[node, 0]))
+        here = node
+    return t + int(dur[here, veh.end])
