@@ -17,7 +17,10 @@ __all__ = ["build_parser", "main", "search_options"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 
-COMMAND_MODULES: tuple[str, ...] = ("basket_route.cli_handouts",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "basket_route.cli_operation",
+    "basket_route.cli_handouts",
+)
 """Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers
 and sets ``func`` (``args -> exit status``) with ``set_defaults``."""
 _WRITE_RESERVE_S = 0.3  # of --time-limit, kept for verifying and writing the plan
@@ -38,6 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", required=True, help="window name, e.g. AM")
     p.add_argument("-o", "--output", type=Path, required=True, help="plan JSON file to write")
     search_options(p)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="solve per-depot sub-problems on N local processes (default: one model, "
+        "or all cores for a large window)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDR",
+        help="solve per-depot sub-problems on a Dask cluster, e.g. tcp://host:8786 "
+        "(needs basket-route[scale])",
+    )
 
     v = sub.add_parser("verify", help="check a plan JSON against its scenario folder")
     v.add_argument("scenario", type=Path, help="scenario folder")
@@ -107,8 +124,17 @@ def _plan_and_write(
     if args.time_limit is not None:
         limit = max(0.1, args.time_limit - (time.perf_counter() - started) - _WRITE_RESERVE_S)
     options = PlanOptions(time_limit=limit, seed=args.seed, reproducible=args.reproducible)
+    workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     try:
-        plan = plan_window(scenario, day, window, options)
+        if workers is None and not scheduler:
+            plan = plan_window(scenario, day, window, options, progress=not args.quiet)
+        else:
+            from basket_route.scale import open_executor
+
+            with open_executor(workers, scheduler) as ex:
+                plan = plan_window(
+                    scenario, day, window, options, executor=ex, progress=not args.quiet
+                )
     except KeyError as exc:
         _err(str(exc.args[0]))
         return EXIT_INPUT

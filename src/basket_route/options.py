@@ -21,7 +21,7 @@ def auto_time_limit(n_drops: int) -> float:
 
 def default_solution_limit(n_drops: int) -> int:
     """The default solution count of reproducible mode for a window of N_DROPS drops."""
-    return 100 + 2 * n_drops
+    return 30 + n_drops // 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ class PlanOptions:
         search. Default False.
     solution_limit
         Solutions to explore in reproducible mode. None picks
-        :func:`default_solution_limit` (``100 + 2 × drops``).
+        :func:`default_solution_limit` (``30 + drops // 4``).
         Default None.
     seed
         Seeds the order in which drops are handed to the solver (OR-Tools routing has

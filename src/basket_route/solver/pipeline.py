@@ -12,6 +12,7 @@ import itertools
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,8 @@ from basket_route.solver.routing import (
 __all__ = ["plan_window"]
 
 _RESERVE_S = 0.15  # kept back from the search for building the plan
+REPRODUCIBLE_FAILURE_LIMIT = 20_000
+"""Failed moves after which a reproducible search stops even short of its solution limit."""
 
 
 def _as_date(value: dt.date | str) -> dt.date:
@@ -278,6 +281,10 @@ def plan_window(
     time_limit: float | None = None,
     seed: int | None = None,
     reproducible: bool | None = None,
+    executor: Executor | None = None,
+    max_drops: int | None = None,
+    partition: bool | None = None,
+    progress: bool = False,
 ) -> Plan:
     """Plan one collection window: drops, trips for the volunteers on shift, reasons.
 
@@ -293,6 +300,19 @@ def plan_window(
         Planning options. Default None: ``PlanOptions()``.
     time_limit, seed, reproducible
         Shortcuts that override the same fields of OPTIONS when given. Default None.
+    executor
+        Solve the window as independent sub-problems (per depot) on this
+        :class:`concurrent.futures.Executor`, e.g. ``distributed.Client(...).get_executor()``;
+        see :func:`basket_route.scale.plan_partitioned`. Default None: one model, unless
+        the window is large.
+    max_drops
+        A window (or depot) estimated at more drops is split into sub-problems, solved on
+        a process pool when no EXECUTOR is given. Default None: 1,500.
+    partition
+        True: always split into sub-problems; False: never (one model). Default None:
+        split when EXECUTOR is given or the window is large.
+    progress
+        Show a progress bar of sub-problems done (split windows only). Default False.
 
     Returns
     -------
@@ -324,6 +344,21 @@ def plan_window(
         time_limit=time_limit, seed=seed, reproducible=reproducible
     )
     day = _as_date(date)
+    if partition is not False:
+        from basket_route.scale.estimate import is_large  # scale calls back: partition=False
+
+        if partition or executor is not None or is_large(scenario, day, window, max_drops):
+            from basket_route.scale.window import plan_partitioned
+
+            return plan_partitioned(
+                scenario,
+                day,
+                window,
+                opts,
+                executor=executor,
+                max_drops=max_drops,
+                progress=progress,
+            )
     problem = build_window_problem(scenario, day, window)
     eligible, unassigned = screen(problem)
     drops = make_drops(problem, eligible)
@@ -342,7 +377,12 @@ def plan_window(
             if opts.time_limit is None:  # only a safety cap: the solution limit should stop first
                 search_s = max(60.0, 20 * auto_time_limit(len(drops)))
         params = SearchParams(
-            search_s, solution_limit, opts.first_solution, opts.metaheuristic, opts.log
+            time_limit=search_s,
+            solution_limit=solution_limit,
+            failure_limit=REPRODUCIBLE_FAILURE_LIMIT if opts.reproducible else None,
+            first_solution=opts.first_solution,
+            metaheuristic=opts.metaheuristic,
+            log=opts.log,
         )
         result = solve_routing(model.problem, params)
         routes, _lost = _retime(problem, model, result)  # lost drops are re-listed below

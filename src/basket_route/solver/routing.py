@@ -215,6 +215,10 @@ class SearchParams:
         required). Default 1.0.
     solution_limit
         Stop after this many solutions: the reproducible mode. Default None.
+    failure_limit
+        Stop after this many failed moves, a second deterministic limit for searches that
+        stall without new solutions (guided local search on a one-visit problem never
+        reaches a solution limit). Default None.
     first_solution
         An OR-Tools first-solution strategy name. Default ``"PARALLEL_CHEAPEST_INSERTION"``.
     metaheuristic
@@ -225,6 +229,7 @@ class SearchParams:
 
     time_limit: float | None = 1.0
     solution_limit: int | None = None
+    failure_limit: int | None = None
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log: bool = False
@@ -237,6 +242,8 @@ class SearchParams:
             )
         if self.solution_limit is not None:
             _check(self.solution_limit >= 1, "solution_limit must be >= 1")
+        if self.failure_limit is not None:
+            _check(self.failure_limit >= 1, "failure_limit must be >= 1")
         # GLS never stops by itself (OR-Tools #1253): some limit is mandatory.
         _check(
             self.time_limit is not None or self.solution_limit is not None,
@@ -455,6 +462,9 @@ def _search(
 ) -> tuple[Any, Any, tuple[Any, int], Any, str, str]:
     """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
     manager, routing, time_dim, offset = _build(problem)
+    if params.failure_limit is not None:
+        never = 1 << 62  # the time, branch and solution limits are set elsewhere
+        routing.AddSearchMonitor(routing.solver().Limit(never, never, params.failure_limit, never))
     solution = None
     used = ""
     status = "ROUTING_NOT_SOLVED"

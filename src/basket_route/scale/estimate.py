@@ -1,0 +1,71 @@
+"""How big a window is: drops estimated per building, before any sub-problem is built.
+
+Kept small and cheap to import: :func:`basket_route.plan_window` asks :func:`is_large` on
+every call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+
+from basket_route.model import Order, Scenario, Volunteer
+
+__all__ = ["DEFAULT_MAX_DROPS", "is_large"]
+
+DEFAULT_MAX_DROPS = 1500
+"""A window or depot estimated at more drops than this is split (``max_drops``)."""
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _caps(vols: Sequence[Volunteer]) -> tuple[float, float]:
+    kg = min((v.capacity_kg for v in vols), default=math.inf)
+    return kg, min((float(v.capacity_bags) for v in vols), default=math.inf)
+
+
+def _est_drops(orders: Sequence[Order], caps: tuple[float, float]) -> int:
+    """Drops the orders of one building need: by the smallest trip that may carry them."""
+    kg, bags = sum(o.weight_kg for o in orders), sum(o.bags for o in orders)
+    need = [math.ceil(t / c) for t, c in ((kg, caps[0]), (bags, caps[1])) if math.isfinite(c)]
+    return min(len(orders), max(1, *need)) if orders else 0
+
+
+def _building_drops(
+    scenario: Scenario, bid: str, orders: Sequence[Order], vols: Sequence[Volunteer]
+) -> int:
+    sealed = scenario.buildings[bid].sealed
+    able = [v for v in vols if v.door_to_door or not sealed]
+    return _est_drops(orders, _caps(able or vols))
+
+
+def _by_building(scenario: Scenario, orders: Sequence[Order]) -> dict[str, list[Order]]:
+    out: dict[str, list[Order]] = defaultdict(list)
+    for o in orders:
+        out[scenario.households[o.household_id].building_id].append(o)
+    return dict(sorted(out.items()))
+
+
+def is_large(scenario: Scenario, date: dt.date | str, window: str, max_drops: int | None) -> bool:
+    """Whether the window is estimated at more than MAX_DROPS drops (default 1,500).
+
+    Raises
+    ------
+    KeyError
+        When WINDOW is not defined in the scenario.
+    """
+    scenario.window(window)
+    limit = DEFAULT_MAX_DROPS if max_drops is None else max_drops
+    day = _as_date(date)
+    orders = scenario.orders_in(day, window)
+    if len(orders) <= limit:  # a drop holds at least one order
+        return False
+    vols = scenario.volunteers_on_shift(day, window)
+    groups = _by_building(scenario, orders)
+    return sum(_building_drops(scenario, b, os_, vols) for b, os_ in groups.items()) > limit
