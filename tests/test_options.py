@@ -161,6 +161,6 @@ def test_auto_time_limit(n_drops: int, expected: float) -> None:
 
 
 def test_default_solution_limit() -> None:
-    """Reproducible mode explores 100 + 2 × drops solutions by default."""
-    assert default_solution_limit(0) == 100
-    assert default_solution_limit(30) == 160
+    """Reproducible mode explores 30 + drops // 4 solutions by default."""
+    assert default_solution_limit(0) == 30
+    assert default_solution_limit(150) == 67
