@@ -30,6 +30,7 @@ __all__ = [
     "Shift",
     "Volunteer",
     "Window",
+    "as_date",
 ]
 
 
@@ -486,6 +487,24 @@ class Scenario:
         """Every date that has an order or a shift, sorted."""
         days = {o.date for o in self.orders.values()} | {s.date for s in self.shifts}
         return sorted(days)
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    """VALUE as a date: a date, a datetime (its date) or an ISO ``YYYY-MM-DD`` string.
+
+    Raises
+    ------
+    ValueError
+        When VALUE is none of those, naming the value.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"date {value!r} is not an ISO date YYYY-MM-DD") from None
 
 
 def order_service_s(service: ServiceTimes, building: Building, household: Household) -> float:

@@ -32,7 +32,7 @@ from basket_route.ledger import (
     ShiftStatus,
     scenario_fingerprint,
 )
-from basket_route.model import InvalidOrder, Order, Priority, Scenario, Shift, Window
+from basket_route.model import InvalidOrder, Order, Priority, Scenario, Shift, Window, as_date
 from basket_route.options import PlanOptions
 from basket_route.plan import Plan, Route, Trip, Unassigned, UnassignedReason
 from basket_route.solver.pipeline import plan_window
@@ -163,17 +163,6 @@ def _raised(priority: Priority) -> Priority:
     return Priority.URGENT if priority is Priority.NORMAL else priority
 
 
-def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"date {value!r} is not an ISO date YYYY-MM-DD") from None
-
-
 class Operation:
     """A quarantine operation: plan windows in turn, record outcomes, carry over, re-plan.
 
@@ -278,7 +267,7 @@ class Operation:
         dates = self.scenario.dates()
         if not dates and (start is None or days is None):
             return []
-        first = _as_date(start) if start is not None else dates[0]
+        first = as_date(start) if start is not None else dates[0]
         n = days if days is not None else (dates[-1] - first).days + 1
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"days must be an integer >= 0 (got {days!r})")
@@ -350,7 +339,7 @@ class Operation:
         Its orders are the window's new orders plus the carried-over ones, re-dated; its
         shifts those of the volunteers the rest rule lets work. Useful to verify a plan.
         """
-        return self._intake(_as_date(date), window).scenario
+        return self._intake(as_date(date), window).scenario
 
     def plan(self, date: dt.date | str, window: str) -> Plan:
         """Plan DATE and WINDOW and write the plan to the ledger.
@@ -373,7 +362,7 @@ class Operation:
         RuntimeError
             When the plan fails verification (an internal error; nothing is written).
         """
-        day = _as_date(date)
+        day = as_date(date)
         w = self.scenario.window(window)
         if self.ledger.window_status(day, window) is not None:
             return self.ledger.plans(day, window)[0]
@@ -498,7 +487,7 @@ class Operation:
         ValueError
             When a volunteer is unknown or AT is not inside the window.
         """
-        day = _as_date(date)
+        day = as_date(date)
         w = self.scenario.window(window)
         status = self.ledger.window_status(day, window)
         if status != "planned":

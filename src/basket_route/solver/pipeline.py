@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from basket_route import units
-from basket_route.model import Scenario
+from basket_route.model import Scenario, as_date
 from basket_route.options import PlanOptions, auto_time_limit, default_solution_limit
 from basket_route.plan import Plan, Route, Stop, Trip, Unassigned, UnassignedReason
 from basket_route.solver.batching import Drop, make_drops
@@ -37,17 +37,6 @@ __all__ = ["plan_window"]
 _RESERVE_S = 0.15  # kept back from the search for building the plan
 REPRODUCIBLE_FAILURE_LIMIT = 20_000
 """Failed moves after which a reproducible search stops even short of its solution limit."""
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"date {value!r} is not an ISO date YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +332,7 @@ def plan_window(
     opts = (options or PlanOptions()).with_overrides(
         time_limit=time_limit, seed=seed, reproducible=reproducible
     )
-    day = _as_date(date)
+    day = as_date(date)
     if partition is not False:
         from basket_route.scale.estimate import is_large  # scale calls back: partition=False
 
