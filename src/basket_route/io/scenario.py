@@ -15,39 +15,30 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
-import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 
-from basket_route.exceptions import Defect, ScenarioError
-from basket_route.io.tables import Row, Table, decode, normalise_id, read_table, table_from_frame
+from basket_route.exceptions import ScenarioError
+from basket_route.io.cells import _bool, _date, _identity, _integer, _number, _Reader
+from basket_route.io.orders import _orders
+from basket_route.io.settings import _read_toml, _settings
+from basket_route.io.tables import Row, Table, normalise_id, read_table, table_from_frame
 from basket_route.model import (
-    DEFAULT_MODES,
-    DEFAULT_WINDOWS,
     Building,
     CoordinateSystem,
     Depot,
     Household,
-    InvalidFieldError,
-    InvalidOrder,
-    Order,
     PathEdge,
-    Priority,
     Scenario,
-    ServiceTimes,
     Settings,
     Shift,
     Volunteer,
-    Window,
 )
 
 __all__ = ["FILES", "load_scenario", "scenario_from_frames"]
-
-T = TypeVar("T")
 
 FILES: Mapping[str, tuple[str, ...]] = {
     "depots.csv": ("depot_id",),
@@ -61,215 +52,6 @@ FILES: Mapping[str, tuple[str, ...]] = {
 
 OPTIONAL_FILES = ("paths.csv",)
 PATH_COLUMNS = ("from", "to", "length_m")
-MAX_ID_CHARS = 200
-_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-_ID_COLUMNS = {
-    "depot_id",
-    "building_id",
-    "household_id",
-    "order_id",
-    "volunteer_id",
-    "from",
-    "to",
-}
-
-
-class _CellError(ValueError):
-    """A cell cannot be read; the message says what was expected."""
-
-
-def _bool(text: str) -> bool:
-    try:
-        return _BOOLS[text.lower()]
-    except KeyError:
-        raise _CellError("expected true/false/1/0/yes/no") from None
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise _CellError("expected a number") from None
-    if not math.isfinite(value):
-        raise _CellError("expected a finite number")
-    return value
-
-
-def _integer(text: str) -> int:
-    value = _number(text)
-    if value != int(value):
-        raise _CellError("expected a whole number")
-    return int(value)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise _CellError("expected an ISO date YYYY-MM-DD") from None
-
-
-def _clock(text: str) -> dt.time:
-    parts = text.split(":")
-    try:
-        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-            raise ValueError(text)
-        hms = [int(p) for p in parts] + [0]
-        return dt.time(hms[0], hms[1], hms[2])
-    except (ValueError, OverflowError):
-        raise _CellError("expected a time HH:MM") from None
-
-
-def _identity(text: str) -> str:
-    return text
-
-
-class _Reader:
-    """Collects defects while cells are read; knows the file being read."""
-
-    def __init__(self) -> None:
-        self.defects: list[Defect] = []
-
-    def add(
-        self, file: str, row: int | None, column: str | None, value: object, message: str
-    ) -> None:
-        self.defects.append(Defect(file, row, column, value, message))
-
-    def cell(
-        self,
-        table: Table,
-        row: Row,
-        column: str,
-        parse: Callable[[str], T],
-        default: T | None = None,
-        *,
-        required: bool = False,
-    ) -> T | None:
-        """Parse ROW[COLUMN]; record a defect and return DEFAULT when it is bad or missing."""
-        text = row.get(column)
-        if text is None:
-            if required:
-                self.add(table.file, row.line, column, None, f"{column} is required")
-            return default
-        if column in _ID_COLUMNS or column.endswith("_id"):
-            text = normalise_id(text)
-            if len(text) > MAX_ID_CHARS:
-                self.add(
-                    table.file, row.line, column, text, f"id longer than {MAX_ID_CHARS} characters"
-                )
-                return default
-        try:
-            return parse(text)
-        except _CellError as exc:
-            self.add(table.file, row.line, column, text, str(exc))
-            return default
-
-    def build(self, table: Table, row: Row, make: Callable[..., T], *args: Any) -> T | None:
-        """Construct MAKE(*ARGS); a field it rejects becomes a defect at that column."""
-        try:
-            return make(*args)
-        except InvalidFieldError as exc:
-            self.add(table.file, row.line, exc.field, exc.value, str(exc))
-            return None
-
-    def unique(
-        self, table: Table, column: str, taken: Mapping[str, object], ident: str, row: Row
-    ) -> bool:
-        if ident in taken:
-            self.add(table.file, row.line, column, ident, f"duplicate {column}")
-            return False
-        return True
-
-    def require_columns(self, table: Table, columns: tuple[str, ...]) -> bool:
-        missing = [c for c in columns if c not in table.columns]
-        if missing:
-            shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
-            self.add(
-                table.file,
-                1,
-                missing[0],
-                None,
-                f"missing column(s) {shown}; the header has {', '.join(table.columns[:8]) or 'nothing'}",
-            )
-        return not missing
-
-
-# --------------------------------------------------------------------------- settings
-
-
-def _settings(raw: Mapping[str, Any], rd: _Reader) -> Settings:
-    file = "scenario.toml"
-
-    def number(section: str, key: str, default: float, low: float, strict: bool = False) -> float:
-        table = raw.get(section, {})
-        value = table.get(key, default) if isinstance(table, Mapping) else default
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        if not ok or value < low or (strict and value == low):
-            rel = ">" if strict else ">="
-            rd.add(file, None, f"{section}.{key}", value, f"must be a number {rel} {low:g}")
-            return default
-        return float(value)
-
-    windows: dict[str, Window] = {}
-    raw_windows = raw.get("windows", {})
-    if not isinstance(raw_windows, Mapping):
-        rd.add(file, None, "windows", raw_windows, "must be a table of named windows")
-        raw_windows = {}
-    spans = {n: {"start": s, "end": e} for n, (s, e) in DEFAULT_WINDOWS.items()}
-    for name, span in raw_windows.items():
-        spans[name] = {**spans.get(name, {}), **span} if isinstance(span, Mapping) else span
-    for name, span in spans.items():
-        if not isinstance(span, Mapping) or "start" not in span or "end" not in span:
-            rd.add(file, None, f"windows.{name}", span, 'needs start and end, e.g. start = "09:00"')
-            continue
-        try:
-            start, end = (
-                v if isinstance(v, dt.time) else _clock(str(v))
-                for v in (span["start"], span["end"])
-            )
-            windows[name] = Window(name, start, end)
-        except (_CellError, InvalidFieldError) as exc:
-            rd.add(file, None, f"windows.{name}", dict(span), str(exc))
-    service = ServiceTimes(
-        **{k: number("service", k, getattr(ServiceTimes(), k), 0.0) for k in ServiceTimes.__slots__}
-    )
-    modes = dict(DEFAULT_MODES)
-    raw_modes = raw.get("modes", {})
-    if isinstance(raw_modes, Mapping):
-        for mode in raw_modes:
-            speed = number("modes", mode, math.nan, 0.0, strict=True)
-            if math.isfinite(speed):  # a bad speed is a recorded defect, not a mode
-                modes[str(mode)] = speed
-    else:
-        rd.add(file, None, "modes", raw_modes, "must be a table of speeds in km/h")
-    detour = number("distance", "detour", 1.3, 1.0)
-    name = raw.get("name", "")
-    if not isinstance(name, str):
-        rd.add(file, None, "name", name, "must be a string")
-        name = str(name)
-    if not windows:  # every window was bad: defects are recorded, keep reading the rest
-        return Settings(name=name, service=service, detour=detour, modes=modes)
-    return Settings(name=name, windows=windows, service=service, detour=detour, modes=modes)
-
-
-def _read_toml(folder: Path, rd: _Reader) -> Mapping[str, Any]:
-    path = folder / "scenario.toml"
-    if not path.is_file():
-        return {}
-    try:
-        text, _ = decode(path.read_bytes(), "scenario.toml")
-        return tomllib.loads(text)
-    except ScenarioError as exc:
-        rd.defects.extend(exc.defects)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
-        rd.add("scenario.toml", line, None, None, f"not valid TOML: {exc}")
-    except RecursionError:
-        rd.add("scenario.toml", None, None, None, "not valid TOML: nested too deeply")
-    return {}
-
-
 # --------------------------------------------------------------------------- places
 
 
@@ -505,112 +287,6 @@ def _paths(table: Table, rd: _Reader) -> tuple[PathEdge, ...]:
             continue
         out.append(PathEdge(source, target, length, bool(oneway)))
     return tuple(out)
-
-
-# --------------------------------------------------------------------------- orders
-
-
-def _orders(
-    table: Table, households: Mapping[str, Household], settings: Settings, rd: _Reader
-) -> tuple[dict[str, Order], dict[str, InvalidOrder]]:
-    """Orders are read leniently: a bad row becomes an InvalidOrder, never a ScenarioError."""
-    valid: dict[str, Order] = {}
-    invalid: dict[str, InvalidOrder] = {}
-    first_row: dict[str, int] = {}
-    dup_rows: dict[str, list[int]] = {}
-    for row in table.rows:
-        problems: list[Defect] = []
-        sub = _Reader()
-        ident = rd.cell(table, row, "order_id", _identity, required=True)
-        if ident is None:
-            continue
-        household_id = sub.cell(table, row, "household_id", _identity, required=True)
-        day = sub.cell(table, row, "date", _date, required=True)
-        window = sub.cell(table, row, "window", _identity, required=True)
-        weight = sub.cell(table, row, "weight_kg", _number, required=True)
-        bags = sub.cell(table, row, "bags", _integer, 1)
-        priority = sub.cell(table, row, "priority", _priority, Priority.NORMAL)
-        due = sub.cell(table, row, "due", _clock)
-        problems.extend(sub.defects)
-        if household_id is not None and household_id not in households:
-            problems.append(
-                Defect(table.file, row.line, "household_id", household_id, "unknown household")
-            )
-        if window is not None and window not in settings.windows:
-            problems.append(
-                Defect(
-                    table.file,
-                    row.line,
-                    "window",
-                    window,
-                    f"window not in {sorted(settings.windows)}",
-                )
-            )
-            window_obj = None
-        else:
-            window_obj = settings.windows.get(window) if window is not None else None
-        if weight is not None and weight <= 0:
-            problems.append(
-                Defect(table.file, row.line, "weight_kg", weight, "weight_kg must be > 0")
-            )
-        if bags is not None and bags < 1:
-            problems.append(Defect(table.file, row.line, "bags", bags, "bags must be >= 1"))
-        if due is not None and window_obj is not None and due <= window_obj.start:
-            problems.append(
-                Defect(
-                    table.file,
-                    row.line,
-                    "due",
-                    due.strftime("%H:%M"),
-                    f"due is not after window {window} starts ({window_obj.start:%H:%M})",
-                )
-            )
-        if ident in first_row:
-            earlier = valid.pop(ident, None) or invalid.get(ident)
-            keep_day = earlier.date if earlier is not None else None
-            keep_window = earlier.window if earlier is not None else None
-            dup_rows.setdefault(ident, [first_row[ident]]).append(row.line)
-            *head, last = map(str, dup_rows[ident])
-            rows_text = f"{', '.join(head)} and {last}"
-            invalid[ident] = InvalidOrder(
-                ident,
-                keep_day,
-                keep_window,
-                f"duplicate order_id: {table.file} rows {rows_text} "
-                "(a planner must not guess which row is meant)",
-                first_row[ident],
-            )
-            continue
-        first_row[ident] = row.line
-        if problems:
-            detail = "; ".join(str(p) for p in problems)
-            invalid[ident] = InvalidOrder(ident, day, window, detail, row.line)
-            continue
-        assert (
-            household_id is not None
-            and day is not None
-            and window is not None
-            and weight is not None
-        )
-        valid[ident] = Order(
-            ident,
-            household_id,
-            day,
-            window,
-            weight,
-            bags or 1,
-            priority or Priority.NORMAL,
-            due,
-            row.line,
-        )
-    return valid, invalid
-
-
-def _priority(text: str) -> Priority:
-    try:
-        return Priority(text.lower())
-    except ValueError:
-        raise _CellError(f"priority not in {[p.value for p in Priority]}") from None
 
 
 # --------------------------------------------------------------------------- entry points
