@@ -20,6 +20,7 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 COMMAND_MODULES: tuple[str, ...] = (
     "basket_route.cli_operation",
     "basket_route.cli_handouts",
+    "basket_route.bench.cli",
 )
 """Modules that add subcommands: each has ``register(subparsers)``, which adds its parsers
 and sets ``func`` (``args -> exit status``) with ``set_defaults``."""
