@@ -15,7 +15,7 @@ __all__ = ["PlanOptions", "auto_time_limit", "default_solution_limit"]
 
 
 def auto_time_limit(n_drops: int) -> float:
-    """The default search time for a window of N_DROPS drops: grows with size, 0.5–60 s."""
+    """The default search time for a window of N_DROPS drops: N/25 s, within 0.5–60 s."""
     return float(min(60.0, max(0.5, n_drops / 25)))
 
 
@@ -50,6 +50,11 @@ class PlanOptions:
         ``"GUIDED_LOCAL_SEARCH"``.
     log
         Print OR-Tools' search log. Default False.
+    drop_share
+        Size of a drop as a share of the smallest trip of the volunteers who may carry it
+        (0 < share <= 1). Smaller drops let big couriers fill their trips (shorter plans on
+        long runs); 1.0 gives the fewest drops and keeps the search within its time limit.
+        Default 1.0.
     """
 
     time_limit: float | None = None
@@ -59,6 +64,7 @@ class PlanOptions:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log: bool = False
+    drop_share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not (
@@ -75,6 +81,8 @@ class PlanOptions:
             raise ValueError(
                 f"solution_limit must be an integer >= 1 (got {self.solution_limit!r})"
             )
+        if not (isinstance(self.drop_share, int | float) and 0 < self.drop_share <= 1):
+            raise ValueError(f"drop_share must be in (0, 1] (got {self.drop_share!r})")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0 (got {self.seed!r})")
         if self.first_solution not in FIRST_SOLUTION_STRATEGIES:

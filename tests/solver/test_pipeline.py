@@ -359,3 +359,25 @@ def test_write_frames_helper_round_trip(tmp_path: Path) -> None:
     """The tests' own folder writer gives a scenario equal to the frames one."""
     folder = write_frames(tmp_path / "s", tiny_frames())
     assert br.load_scenario(folder).orders == _scenario(tiny_frames()).orders
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5, 0.25])
+def test_drop_share_changes_drops_not_validity(building_dir: Path, share: float) -> None:
+    """Smaller drops mean more of them; every plan still verifies and loses nothing."""
+    sc = br.load_scenario(building_dir)
+    plan = br.plan_window(
+        sc, DAY, "AM", br.PlanOptions(reproducible=True, solution_limit=30, drop_share=share)
+    )
+    assert plan.verify(sc).ok
+    assert_accounted(sc, plan)
+    whole = br.plan_window(sc, DAY, "AM", br.PlanOptions(reproducible=True, solution_limit=30))
+    assert plan.solver["drops"] >= whole.solver["drops"]
+    if share < 1.0:
+        assert plan.solver["drops"] > whole.solver["drops"]
+
+
+@pytest.mark.parametrize("share", [0.0, -0.5, 1.5, "half"])
+def test_drop_share_out_of_range(share: object) -> None:
+    """drop_share must be a number in (0, 1]."""
+    with pytest.raises(ValueError, match="drop_share must be in"):
+        br.PlanOptions(drop_share=share)  # type: ignore[arg-type]

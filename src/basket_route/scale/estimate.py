@@ -11,7 +11,8 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
-from basket_route.model import Order, Scenario, Volunteer
+from basket_route.model import Order, Scenario, Volunteer, as_date
+from basket_route.solver.batching import DROP_SHARE
 
 __all__ = ["DEFAULT_MAX_DROPS", "is_large"]
 
@@ -19,30 +20,29 @@ DEFAULT_MAX_DROPS = 1500
 """A window or depot estimated at more drops than this is split (``max_drops``)."""
 
 
-def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 def _caps(vols: Sequence[Volunteer]) -> tuple[float, float]:
     kg = min((v.capacity_kg for v in vols), default=math.inf)
     return kg, min((float(v.capacity_bags) for v in vols), default=math.inf)
 
 
-def _est_drops(orders: Sequence[Order], caps: tuple[float, float]) -> int:
-    """Drops the orders of one building need: by the smallest trip that may carry them."""
+def _est_drops(orders: Sequence[Order], caps: tuple[float, float], share: float) -> int:
+    """Drops the orders of one building need: SHARE of the smallest trip that may carry them."""
+    caps = (caps[0] * share, caps[1] * share)
     kg, bags = sum(o.weight_kg for o in orders), sum(o.bags for o in orders)
     need = [math.ceil(t / c) for t, c in ((kg, caps[0]), (bags, caps[1])) if math.isfinite(c)]
     return min(len(orders), max(1, *need)) if orders else 0
 
 
 def _building_drops(
-    scenario: Scenario, bid: str, orders: Sequence[Order], vols: Sequence[Volunteer]
+    scenario: Scenario,
+    bid: str,
+    orders: Sequence[Order],
+    vols: Sequence[Volunteer],
+    share: float = DROP_SHARE,
 ) -> int:
     sealed = scenario.buildings[bid].sealed
     able = [v for v in vols if v.door_to_door or not sealed]
-    return _est_drops(orders, _caps(able or vols))
+    return _est_drops(orders, _caps(able or vols), share)
 
 
 def _by_building(scenario: Scenario, orders: Sequence[Order]) -> dict[str, list[Order]]:
@@ -62,7 +62,7 @@ def is_large(scenario: Scenario, date: dt.date | str, window: str, max_drops: in
     """
     scenario.window(window)
     limit = DEFAULT_MAX_DROPS if max_drops is None else max_drops
-    day = _as_date(date)
+    day = as_date(date)
     orders = scenario.orders_in(day, window)
     if len(orders) <= limit:  # a drop holds at least one order
         return False

@@ -36,12 +36,12 @@ from basket_route.model import (
     Shift,
     Volunteer,
     Window,
+    as_date,
 )
 from basket_route.options import PlanOptions
 from basket_route.plan import Plan
 from basket_route.scale.estimate import (
     DEFAULT_MAX_DROPS,
-    _as_date,
     _building_drops,
     _by_building,
 )
@@ -221,7 +221,7 @@ def partition_window(
         Sorted by key; every building with an order of the window is in exactly one, every
         volunteer on shift in exactly one (their depot's). Depots with neither are left out.
     """
-    day = _as_date(date)
+    day = as_date(date)
     groups = _by_building(scenario, scenario.orders_in(day, window))
     rt = _round_trips(scenario, sorted(scenario.depots), list(groups))
     return _partition(scenario, day, window, max_drops, groups, rt)
@@ -294,7 +294,7 @@ def restrict(
         Built with :func:`dataclasses.replace`; no invalid orders, ``depot_id`` of the
         buildings cleared (the depots kept are the volunteers').
     """
-    day = _as_date(date)
+    day = as_date(date)
     keep = set(building_ids)
     pool = (
         scenario.orders_in(day, window)

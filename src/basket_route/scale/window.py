@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from basket_route.model import Order, Scenario, order_service_s
+from basket_route.model import Order, Scenario, as_date, order_service_s
 from basket_route.options import PlanOptions, auto_time_limit
 from basket_route.plan import Plan, Route, Unassigned, UnassignedReason
-from basket_route.scale.estimate import DEFAULT_MAX_DROPS, _as_date, _building_drops, _by_building
+from basket_route.scale.estimate import DEFAULT_MAX_DROPS, _building_drops, _by_building
 from basket_route.scale.execute import Solve, _Bar, _Job, _Runner, _slots
 from basket_route.scale.partition import (
     Partition,
@@ -133,7 +133,7 @@ def _offers(w: _Window, frags: Mapping[str, Plan | str]) -> dict[str, list[Order
                 if not vols or not math.isfinite(metres):
                     continue
                 speed = min(sc.settings.speed_m_s(v.mode) for v in vols)
-                trips = _building_drops(sc, b, orders, vols)
+                trips = _building_drops(sc, b, orders, vols, share=1.0)
                 need = trips * (metres / speed + service.stop_s + service.reload_s) + sum(
                     order_service_s(service, sc.buildings[b], sc.households[o.household_id])
                     for o in orders
@@ -244,7 +244,7 @@ def plan_partitioned(
     """
     started = time.perf_counter()
     opts = options or PlanOptions()
-    day = _as_date(date)
+    day = as_date(date)
     scenario.window(window)
     if not scenario.depots:  # nobody can be on shift: the single model lists every order
         return solve_subproblem(SubProblem.of("-", scenario, day, window, opts))

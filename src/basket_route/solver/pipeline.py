@@ -188,7 +188,8 @@ def _retime(
         vol = problem.volunteers[v]
         travel = problem.travel_s[vol.mode]
         depot = idx[vol.depot_id]
-        used = sorted((result.start_times[k], k) for k in model.chains[v] if result.routes[k])
+        # The chain constraints keep used trips in vehicle order.
+        used = [(result.start_times[k], k) for k in model.chains[v] if result.routes[k]]
         free = 0
         trips: list[Trip] = []
         for _, k in used:
@@ -350,7 +351,7 @@ def plan_window(
             )
     problem = build_window_problem(scenario, day, window)
     eligible, unassigned = screen(problem)
-    drops = make_drops(problem, eligible)
+    drops = make_drops(problem, eligible, opts.drop_share)
     unassigned += [
         Unassigned(o.order_id, UnassignedReason.INVALID, o.detail) for o in problem.invalid
     ]
