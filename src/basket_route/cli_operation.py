@@ -207,7 +207,15 @@ def _cmd_stats(args: argparse.Namespace) -> int:
         if args.format != "csv" and not args.wide and args.by != "volunteer":
             frame = frame[[c for c in MAIN_COLUMNS if c in frame.columns]]
         if args.format == "csv":
-            print(frame.to_csv(lineterminator="\n"), end="")
+            from basket_route.io.sanitise import neutralise_cell
+
+            # Ids and names come from users: no cell may start a spreadsheet formula.
+            safe = frame.copy()
+            safe.index = safe.index.map(neutralise_cell)
+            for column in safe.columns:
+                if safe[column].dtype == object:
+                    safe[column] = safe[column].map(neutralise_cell)
+            print(safe.to_csv(lineterminator="\n"), end="")
         elif args.format == "md":
             print(_markdown(frame))
             print()

@@ -325,7 +325,7 @@ class Plan:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
         """Read a plan JSON object; :class:`PlanFormatError` says what is wrong and where."""
-        return _plan_from_dict(data)
+        return _checked_plan_from_dict(data)
 
     @classmethod
     def from_json(cls, path: str | os.PathLike[str]) -> Plan:
@@ -334,7 +334,7 @@ class Plan:
             data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PlanFormatError(f"{path}: not valid UTF-8 JSON ({exc})") from exc
-        return _plan_from_dict(data)
+        return _checked_plan_from_dict(data)
 
     def verify(self, scenario: Scenario) -> Verification:
         """Check this plan against SCENARIO with the contract's rules.
@@ -467,3 +467,13 @@ def _plan_from_dict(data: Any) -> Plan:
         )
     except ValueError as exc:
         raise PlanFormatError(f"plan: {exc}") from None
+
+
+def _checked_plan_from_dict(data: Any) -> Plan:
+    """:func:`_plan_from_dict`, with any wrongly typed value reported as a format error."""
+    try:
+        return _plan_from_dict(data)
+    except (TypeError, OverflowError, AttributeError) as exc:  # e.g. "solver": 5, bags Infinity
+        raise PlanFormatError(
+            f"plan: a value has the wrong type ({type(exc).__name__}: {exc})"
+        ) from None

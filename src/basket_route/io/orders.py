@@ -9,6 +9,9 @@ from basket_route.io.cells import _CellError, _clock, _date, _identity, _integer
 from basket_route.io.tables import Table
 from basket_route.model import Household, InvalidOrder, Order, Priority, Settings
 
+MAX_BAGS = 100_000
+"""More bags than this in one order is a typing error (and would overflow the solver)."""
+
 
 def _orders(
     table: Table, households: Mapping[str, Household], settings: Settings, rd: _Reader
@@ -55,6 +58,10 @@ def _orders(
             )
         if bags is not None and bags < 1:
             problems.append(Defect(table.file, row.line, "bags", bags, "bags must be >= 1"))
+        if bags is not None and bags > MAX_BAGS:
+            problems.append(
+                Defect(table.file, row.line, "bags", bags, f"bags must be <= {MAX_BAGS:,}")
+            )
         if due is not None and window_obj is not None and due <= window_obj.start:
             problems.append(
                 Defect(

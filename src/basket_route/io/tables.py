@@ -114,7 +114,8 @@ def parse_csv_text(text: str, file: str) -> Table:
     first_line = sample.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     csv.field_size_limit(_FIELD_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unterminated quote is an error, not the rest of the file in one cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header_cells = next(reader, None)
         if header_cells is None or not any(c.strip() for c in header_cells):

@@ -405,10 +405,11 @@ def solve_routing(
     params = params or SearchParams()
     started = time.perf_counter()
     fault = os.environ.get(FAULT_ENV, "")
+    start_routes: Sequence[Sequence[int]] | None = None
     try:
         if fault == "raise":
             raise RuntimeError(f"solver fault injected by {FAULT_ENV}=raise")
-        manager, routing, (time_dim, offset), solution, status, used = _search(
+        manager, routing, (time_dim, offset), solution, status, used, start_routes = _search(
             problem, params, initial_routes, started
         )
         if fault == "no_solution":
@@ -427,19 +428,25 @@ def solve_routing(
                 [() for _ in range(m)],
                 f"{status}; constructive fallback failed: {exc}",
             )
-        visited = {x for r in routes_ for x in r}
-        mandatory = problem.penalties is None or bool(np.any(problem.penalties < 0))
-        missing = mandatory and any(
-            problem.penalties is None or problem.penalties[i] < 0
-            for i in problem.visits
-            if i not in visited
-        )
-        if missing:  # a partial answer to a problem with mandatory visits is no solution
+        if not _covers_mandatory(problem, routes_):
+            # A partial answer to a problem with mandatory visits is no solution.
             routes_ = [() for _ in range(m)]
         used = "constructive" if any(routes_) else ""
         starts_, objective = evaluate_routes(problem, routes_)
         return RoutingResult(
             tuple(routes_), starts_, objective, status, used, time.perf_counter() - started
+        )
+    if (
+        start_routes is not None
+        and _covers_mandatory(problem, start_routes)
+        and solution.ObjectiveValue() > evaluate_routes(problem, start_routes)[1]
+    ):
+        # OR-Tools stopped (e.g. at its limit) on something worse than the start it was
+        # given — even every visit unperformed: keep the start.
+        kept = tuple(tuple(r) for r in start_routes)
+        starts_, cost = evaluate_routes(problem, kept)
+        return RoutingResult(
+            kept, starts_, cost, status, "initial_routes (kept)", time.perf_counter() - started
         )
     routes = []
     starts = []
@@ -466,7 +473,7 @@ def _search(
     params: SearchParams,
     initial_routes: Sequence[Sequence[int]] | None,
     started: float,
-) -> tuple[Any, Any, tuple[Any, int], Any, str, str]:
+) -> tuple[Any, Any, tuple[Any, int], Any, str, str, Sequence[Sequence[int]] | None]:
     """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
     manager, routing, time_dim, offset = _build(problem)
     if params.failure_limit is not None:
@@ -509,7 +516,7 @@ def _search(
         status = _status_name(routing)
         if solution is not None:
             used = strategy
-    return manager, routing, (time_dim, offset), solution, status, used
+    return manager, routing, (time_dim, offset), solution, status, used, initial_routes
 
 
 def _best_start(
@@ -581,6 +588,16 @@ def evaluate_routes(
             if i not in visited and problem.penalties[i] > 0
         )
     return tuple(starts), cost
+
+
+def _covers_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> bool:
+    """True when ROUTES visit every mandatory visit of PROBLEM."""
+    visited = {x for r in routes for x in r}
+    return all(
+        i in visited
+        for i in problem.visits
+        if problem.penalties is None or problem.penalties[i] < 0
+    )
 
 
 def _trip_end(problem: RoutingProblem, v: int, route: Sequence[int], start: int) -> int:
