@@ -210,12 +210,11 @@ def _cmd_stats(args: argparse.Namespace) -> int:
             from basket_route.io.sanitise import neutralise_cell
 
             # Ids and names come from users: no cell may start a spreadsheet formula.
-            safe = frame.copy()
-            safe.index = safe.index.map(neutralise_cell)
+            safe = frame.reset_index()
             for column in safe.columns:
-                if safe[column].dtype == object:
+                if not pd.api.types.is_numeric_dtype(safe[column]):  # object or str dtype
                     safe[column] = safe[column].map(neutralise_cell)
-            print(safe.to_csv(lineterminator="\n"), end="")
+            print(safe.to_csv(index=False, lineterminator="\n"), end="")
         elif args.format == "md":
             print(_markdown(frame))
             print()
