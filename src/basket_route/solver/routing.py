@@ -448,16 +448,8 @@ def solve_routing(
         return RoutingResult(
             kept, starts_, cost, status, "initial_routes (kept)", time.perf_counter() - started
         )
-    routes = []
-    starts = []
-    for v in range(m):
-        index = solution.Value(routing.NextVar(routing.Start(v)))
-        nodes = []
-        while not routing.IsEnd(index):
-            nodes.append(manager.IndexToNode(index))
-            index = solution.Value(routing.NextVar(index))
-        routes.append(tuple(nodes))
-        starts.append(solution.Value(time_dim.CumulVar(routing.Start(v))) - offset)
+    routes = _routes_of(manager, routing, solution)
+    starts = [solution.Value(time_dim.CumulVar(routing.Start(v))) - offset for v in range(m)]
     return RoutingResult(
         tuple(routes),
         tuple(starts),
@@ -545,14 +537,7 @@ def _best_start(
         solution = routing.SolveWithParameters(search)
         if solution is None:
             continue
-        routes = []
-        for v in range(routing.vehicles()):
-            index = solution.Value(routing.NextVar(routing.Start(v)))
-            nodes = []
-            while not routing.IsEnd(index):
-                nodes.append(manager.IndexToNode(index))
-                index = solution.Value(routing.NextVar(index))
-            routes.append(nodes)
+        routes = [list(r) for r in _routes_of(manager, routing, solution)]
         if best is None or solution.ObjectiveValue() < best[0]:
             best = (solution.ObjectiveValue(), routes)
     return None if best is None else best[1]
@@ -588,6 +573,21 @@ def evaluate_routes(
             if i not in visited and problem.penalties[i] > 0
         )
     return tuple(starts), cost
+
+
+def _routes_of(
+    manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel, solution: Any
+) -> list[tuple[int, ...]]:
+    """The visit nodes of every vehicle in SOLUTION, in order."""
+    routes = []
+    for v in range(routing.vehicles()):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        nodes = []
+        while not routing.IsEnd(index):
+            nodes.append(manager.IndexToNode(index))
+            index = solution.Value(routing.NextVar(index))
+        routes.append(tuple(nodes))
+    return routes
 
 
 def _covers_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> bool:
