@@ -11,14 +11,14 @@ from basket_route.options import PlanOptions, auto_time_limit, default_solution_
 
 
 def test_defaults() -> None:
-    """The documented defaults: auto time limit, time-limited mode, seed 0, PCI + GLS."""
+    """The documented defaults: auto time limit, time-limited mode, seed 0, PCI + ILS."""
     opts = PlanOptions()
     assert opts.time_limit is None
     assert opts.reproducible is False
     assert opts.solution_limit is None
     assert opts.seed == 0
     assert opts.first_solution == "PARALLEL_CHEAPEST_INSERTION"
-    assert opts.metaheuristic == "GUIDED_LOCAL_SEARCH"
+    assert opts.metaheuristic == "ITERATED_LOCAL_SEARCH"
     assert opts.log is False
 
 

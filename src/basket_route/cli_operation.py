@@ -104,8 +104,9 @@ def _search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--solution-limit", type=int, help="solutions per window (reproducible mode)")
     p.add_argument(
         "--metaheuristic",
-        default="GUIDED_LOCAL_SEARCH",
-        help="OR-Tools local search (default GUIDED_LOCAL_SEARCH; GREEDY_DESCENT stops sooner)",
+        default="ITERATED_LOCAL_SEARCH",
+        help="search (default ITERATED_LOCAL_SEARCH, ruin and recreate; or an OR-Tools "
+        "local search: GUIDED_LOCAL_SEARCH, GREEDY_DESCENT stops sooner)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 

@@ -47,7 +47,9 @@ class PlanOptions:
         no seed of its own). Default 0.
     first_solution, metaheuristic
         OR-Tools strategy names. Defaults ``"PARALLEL_CHEAPEST_INSERTION"`` and
-        ``"GUIDED_LOCAL_SEARCH"``.
+        ``"ITERATED_LOCAL_SEARCH"`` (ruin and recreate). Reproducible mode runs
+        ``"GUIDED_LOCAL_SEARCH"`` in place of the latter: the ILS loop can only be stopped
+        by a time limit.
     log
         Print OR-Tools' search log. Default False.
     drop_share
@@ -62,7 +64,7 @@ class PlanOptions:
     solution_limit: int | None = None
     seed: int = 0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     log: bool = False
     drop_share: float = 1.0
 

@@ -65,7 +65,11 @@ def _no_assignment(*_args: Any, **_kwargs: Any) -> None:
 
 def _time_out_without_solution(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every OR-Tools search ends at its time limit without a first solution."""
-    for name in ("SolveWithParameters", "SolveFromAssignmentWithParameters"):
+    for name in (
+        "SolveWithParameters",
+        "SolveFromAssignmentWithParameters",
+        "SolveWithIteratedLocalSearch",
+    ):
         monkeypatch.setattr(pywrapcp.RoutingModel, name, _no_assignment)
 
 
@@ -181,6 +185,7 @@ def test_empty_assignment_at_time_limit_is_not_kept(monkeypatch: pytest.MonkeyPa
     problem = _problem(scenario)
     monkeypatch.setattr(pywrapcp.RoutingModel, "SolveFromAssignmentWithParameters", _no_assignment)
     monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithParameters", _empty_at_time_limit)
+    monkeypatch.setattr(pywrapcp.RoutingModel, "SolveWithIteratedLocalSearch", _empty_at_time_limit)
     result = solve_routing(problem, SearchParams(time_limit=0.05))
     assert _visits(result.routes) >= _visits(greedy_routes(problem))
     plan = br.plan_window(scenario, DAY, "AM", time_limit=0.05)

@@ -6,15 +6,22 @@ docstring of the helper or test that builds it.
 
 from __future__ import annotations
 
+import datetime
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+import basket_route as br
+from basket_route.solver.batching import make_drops
 from basket_route.solver.construct import greedy_routes
+from basket_route.solver.pipeline import _build_model
+from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
     FAULT_ENV,
     FIRST_SOLUTION_STRATEGIES,
@@ -29,6 +36,10 @@ from basket_route.units import MAX_VALUE
 
 I64 = np.int64
 FAST = SearchParams(time_limit=0.3)
+SEARCHES = [
+    pytest.param(FAST, id="ILS"),  # the default: ruin and recreate
+    pytest.param(SearchParams(time_limit=0.3, metaheuristic="GUIDED_LOCAL_SEARCH"), id="GLS"),
+]
 
 
 def _manhattan(points: list[tuple[int, int]]) -> np.ndarray:
@@ -209,6 +220,11 @@ def test_matrices_made_read_only() -> None:
         ({"first_solution": "UNSET"}, "first_solution"),
         # unknown metaheuristic
         ({"metaheuristic": "ANNEALING"}, "metaheuristic"),
+        # ILS without a time limit: its loop may never end
+        (
+            {"time_limit": None, "solution_limit": 10, "metaheuristic": "ITERATED_LOCAL_SEARCH"},
+            "needs a time_limit",
+        ),
     ],
 )
 def test_search_params_rejects(kwargs: dict[str, Any], match: str) -> None:
@@ -219,18 +235,20 @@ def test_search_params_rejects(kwargs: dict[str, Any], match: str) -> None:
 
 def test_search_params_accepts_solution_limit_only() -> None:
     """A solution limit alone is a valid (reproducible) stopping rule."""
-    params = SearchParams(time_limit=None, solution_limit=10)
+    params = SearchParams(time_limit=None, solution_limit=10, metaheuristic="GUIDED_LOCAL_SEARCH")
     assert params.solution_limit == 10
     assert "PARALLEL_CHEAPEST_INSERTION" in FIRST_SOLUTION_STRATEGIES
     assert "GUIDED_LOCAL_SEARCH" in METAHEURISTICS
+    assert "ITERATED_LOCAL_SEARCH" in METAHEURISTICS
 
 
-def test_optimal_route_on_square() -> None:
+@pytest.mark.parametrize("search", SEARCHES)
+def test_optimal_route_on_square(search: SearchParams) -> None:
     """One vehicle around the square: the perimeter 10 + 10 + 10 + 10 = 40 is optimal.
 
     Any other order crosses a diagonal (Manhattan 20), e.g. 0-2-1-3-0 = 20+10+20+10 = 60.
     """
-    result = solve_routing(_square(), FAST)
+    result = solve_routing(_square(), search)
     assert result.solved
     assert result.routes[0] in ((1, 2, 3), (3, 2, 1))
     assert result.objective == 40
@@ -244,7 +262,8 @@ def test_optimal_route_on_square() -> None:
     assert result.start_times == (0,)
 
 
-def test_optional_node_dropped_on_capacity() -> None:
+@pytest.mark.parametrize("search", SEARCHES)
+def test_optional_node_dropped_on_capacity(search: SearchParams) -> None:
     """Two visits of 6 units, capacity 10: only one fits; the cheaper penalty is paid.
 
     Line: depot 0 at x=0, visit 1 at x=5 (penalty 1000), visit 2 at x=7 (penalty 100).
@@ -259,7 +278,7 @@ def test_optional_node_dropped_on_capacity() -> None:
         vehicles=(RoutingVehicle(0, 0, (10,)),),
         penalties=np.array([-1, 1000, 100], dtype=I64),
     )
-    result = solve_routing(problem, FAST)
+    result = solve_routing(problem, search)
     assert result.solved
     assert result.routes == ((1,),)
     assert result.objective == 110
@@ -342,10 +361,11 @@ def _two_trip_problem(latest_end: int, gap: int) -> RoutingProblem:
     )
 
 
-def test_chained_trips_respect_gap() -> None:
+@pytest.mark.parametrize("search", SEARCHES)
+def test_chained_trips_respect_gap(search: SearchParams) -> None:
     """Trip 2 starts no earlier than trip 1's end (from the durations) plus the gap."""
     problem = _two_trip_problem(latest_end=5000, gap=500)
-    result = solve_routing(problem, FAST)
+    result = solve_routing(problem, search)
     assert result.solved
     assert sorted(result.routes) == [(1,), (2,)]  # capacity 1: one visit per trip
     dur = problem.durations[0]
@@ -357,17 +377,18 @@ def test_chained_trips_respect_gap() -> None:
     assert result.objective == 200 + 400  # both served, no penalty
 
 
-def test_gap_makes_second_trip_impossible() -> None:
+@pytest.mark.parametrize("search", SEARCHES)
+def test_gap_makes_second_trip_impossible(search: SearchParams) -> None:
     """With trips ending by t=700 and a 500 s gap, only one trip fits: serve the dearer visit.
 
     Serve 2 only: 400 m + penalty 1000 = 1400. Serve 1 only: 200 + 2000 = 2200.
     Without the gap both trips fit (230 + 430 = 660 <= 700): objective 600.
     """
-    result = solve_routing(_two_trip_problem(latest_end=700, gap=500), FAST)
+    result = solve_routing(_two_trip_problem(latest_end=700, gap=500), search)
     assert result.solved
     assert sorted(r for r in result.routes if r) == [(2,)]
     assert result.objective == 1400
-    no_gap = solve_routing(_two_trip_problem(latest_end=700, gap=0), FAST)
+    no_gap = solve_routing(_two_trip_problem(latest_end=700, gap=0), search)
     assert sorted(no_gap.routes) == [(1,), (2,)]
     assert no_gap.objective == 600
 
@@ -383,19 +404,20 @@ def test_warm_start_last_trip_near_window_end() -> None:
     assert result.first_solution == "initial_routes"
 
 
-def test_allowed_vehicles_respected() -> None:
+@pytest.mark.parametrize("search", SEARCHES)
+def test_allowed_vehicles_respected(search: SearchParams) -> None:
     """Two vehicles; visit 1 only for vehicle 1, visit 2 only for vehicle 0.
 
     Unrestricted, one vehicle serves both (square perimeter cheaper than two out-and-backs);
     the restriction forces the split.
     """
     two = (RoutingVehicle(0, 0, (10,)), RoutingVehicle(0, 0, (10,)))
-    free = solve_routing(_square(vehicles=two), FAST)
+    free = solve_routing(_square(vehicles=two), search)
     assert free.objective == 40
     assert sorted(len(r) for r in free.routes) == [0, 3]
     result = solve_routing(
         _square(vehicles=two, allowed_vehicles=(None, (1,), (0,), None)),
-        FAST,
+        search,
     )
     assert result.solved
     assert 2 in result.routes[0] and 1 not in result.routes[0]
@@ -403,17 +425,18 @@ def test_allowed_vehicles_respected() -> None:
     assert sorted(x for r in result.routes for x in r) == [1, 2, 3]
 
 
-def test_start_times_at_earliest() -> None:
+@pytest.mark.parametrize("search", SEARCHES)
+def test_start_times_at_earliest(search: SearchParams) -> None:
     """A vehicle's chosen start is its earliest start (starts are minimised by the finaliser)."""
     veh = (RoutingVehicle(0, 0, (10,), earliest_start=100, latest_end=1000),)
-    result = solve_routing(_square(vehicles=veh), FAST)
+    result = solve_routing(_square(vehicles=veh), search)
     assert result.start_times == (100,)
     assert result.objective == 40
 
 
 def test_solution_limit_is_deterministic() -> None:
     """The same problem with a solution limit gives the same routes twice."""
-    params = SearchParams(time_limit=None, solution_limit=20)
+    params = SearchParams(time_limit=None, solution_limit=20, metaheuristic="GUIDED_LOCAL_SEARCH")
     a = solve_routing(_square(), params)
     b = solve_routing(_square(), params)
     assert (a.routes, a.objective, a.start_times) == (b.routes, b.objective, b.start_times)
@@ -464,3 +487,25 @@ def test_constructive_fallback_start_times_are_times(monkeypatch: pytest.MonkeyP
     nodes = [0, *result.routes[0], 0]
     trip1_s = sum(int(dur[a, b]) for a, b in itertools.pairwise(nodes))
     assert result.start_times[1] >= result.start_times[0] + trip1_s + 500
+
+
+@pytest.fixture(scope="module")
+def compound_problem(compound_dir: Path) -> RoutingProblem:
+    """Compound's AM window at half-size drops (317 drops, chained trips), as plan_window
+    builds it."""
+    day = datetime.date(2020, 2, 10)
+    problem = build_window_problem(br.load_scenario(compound_dir), day, "AM")
+    eligible, _ = screen(problem)
+    return _build_model(problem, make_drops(problem, eligible, 0.5), 0).problem
+
+
+def test_iterated_local_search_keeps_to_its_time_limit(compound_problem: RoutingProblem) -> None:
+    """OR-Tools' ILS does not bound its initial descent by the time limit (60 s of CPU for
+    an 8 s limit on compound, half-size drops); solve_routing bounds every search.
+
+    CPU time, not wall time: it does not grow with machine load. A single-threaded search
+    of 1 s may use at most 1 s of CPU; 2.5 s leaves room for building the model."""
+    cpu = time.process_time()
+    result = solve_routing(compound_problem, SearchParams(time_limit=1.0))
+    assert result.solved
+    assert time.process_time() - cpu < 2.5

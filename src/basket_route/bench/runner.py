@@ -9,10 +9,12 @@ and the gap is ``100 * (cost - bks) / bks`` against the ``distance`` row of ``bk
 Solvers:
 
 * ``basket_route``: the routing core (:func:`~basket_route.solver.routing.solve_routing`
-  with its default search, ``PARALLEL_CHEAPEST_INSERTION`` + ``GUIDED_LOCAL_SEARCH``),
+  with its default search, ``PARALLEL_CHEAPEST_INSERTION`` + ``ITERATED_LOCAL_SEARCH``),
   every visit mandatory;
 * ``basket_route_optional``: the same, every visit optional with a large penalty
   (100 × the longest arc), the usual way to make OR-Tools' first solution easier;
+* ``basket_route_gls``: the routing core with guided local search from the cheapest of
+  several first solutions (the default before iterated local search), for comparison;
 * the peers of :mod:`basket_route.bench.peers`: ``ortools``, ``pyvrp``, ``vroom``.
 
 Seeds: the routing core has no random seed, so seed N > 0 renumbers the customers with a
@@ -47,7 +49,7 @@ from basket_route.bench.readers import (
     read_solution,
     to_routing_problem,
 )
-from basket_route.solver.routing import SearchParams, solve_routing
+from basket_route.solver.routing import ITERATED_LOCAL_SEARCH, SearchParams, solve_routing
 
 __all__ = [
     "CORE_SOLVERS",
@@ -63,7 +65,7 @@ __all__ = [
     "write_csv",
 ]
 
-CORE_SOLVERS: tuple[str, ...] = ("basket_route", "basket_route_optional")
+CORE_SOLVERS: tuple[str, ...] = ("basket_route", "basket_route_optional", "basket_route_gls")
 """Our solver variants; the peers are the keys of :data:`basket_route.bench.peers.PEERS`."""
 PENALTY_FACTOR = 100
 """Penalty of an unvisited customer in ``basket_route_optional``, times the longest arc."""
@@ -130,7 +132,12 @@ def node_order(n: int, seed: int) -> npt.NDArray[np.int64]:
 
 
 def solve_core(
-    instance: Instance, time_limit: float, seed: int = 0, *, optional: bool = False
+    instance: Instance,
+    time_limit: float,
+    seed: int = 0,
+    *,
+    optional: bool = False,
+    metaheuristic: str = ITERATED_LOCAL_SEARCH,
 ) -> PeerResult:
     """Solve INSTANCE with the routing core; routes come back in instance numbering.
 
@@ -145,12 +152,16 @@ def solve_core(
     optional
         Make every visit optional with penalty ``PENALTY_FACTOR`` × the longest arc.
         Default False (mandatory).
+    metaheuristic
+        ``SearchParams.metaheuristic``. Default ``"ITERATED_LOCAL_SEARCH"``.
     """
     started = time.perf_counter()
     order = node_order(instance.coords.shape[0], seed)
     penalty = PENALTY_FACTOR * int(instance.distance.max()) if optional else None
     problem = to_routing_problem(instance, order=order, penalty=penalty)
-    result = solve_routing(problem, SearchParams(time_limit=time_limit))
+    result = solve_routing(
+        problem, SearchParams(time_limit=time_limit, metaheuristic=metaheuristic)
+    )
     routes = tuple(tuple(int(order[k]) for k in r) for r in result.routes)
     status = f"{result.first_solution or 'none'}: {result.status}"
     return PeerResult(routes, status, time.perf_counter() - started)
@@ -184,6 +195,8 @@ def _solver_function(name: str) -> Callable[[Instance, float, int], PeerResult]:
         return lambda inst, t, s: solve_core(inst, t, s)
     if name == "basket_route_optional":
         return lambda inst, t, s: solve_core(inst, t, s, optional=True)
+    if name == "basket_route_gls":
+        return lambda inst, t, s: solve_core(inst, t, s, metaheuristic="GUIDED_LOCAL_SEARCH")
     if name == "ortools":
         return _solve_ortools_permuted
     return PEERS[name][1]

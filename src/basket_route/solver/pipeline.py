@@ -25,6 +25,7 @@ from basket_route.plan import Plan, Route, Stop, Trip, Unassigned, UnassignedRea
 from basket_route.solver.batching import Drop, make_drops
 from basket_route.solver.problem import WindowProblem, build_window_problem, screen
 from basket_route.solver.routing import (
+    ITERATED_LOCAL_SEARCH,
     RoutingProblem,
     RoutingResult,
     RoutingVehicle,
@@ -36,6 +37,10 @@ __all__ = ["plan_window"]
 
 _RESERVE_S = 0.15  # kept back from the search for building the plan
 REPRODUCIBLE_FAILURE_LIMIT = 20_000
+REPRODUCIBLE_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
+"""Reproducible mode runs this instead of ``ITERATED_LOCAL_SEARCH``: OR-Tools' ILS loop
+stops only at its time limit when every perturbation fails (it does when the recreate step
+breaks a courier's trip chain), so a solution limit alone cannot end it."""
 """Failed moves after which a reproducible search stops even short of its solution limit."""
 
 
@@ -366,12 +371,15 @@ def plan_window(
             solution_limit = opts.solution_limit or default_solution_limit(len(drops))
             if opts.time_limit is None:  # only a safety cap: the solution limit should stop first
                 search_s = max(60.0, 20 * auto_time_limit(len(drops)))
+        metaheuristic = opts.metaheuristic
+        if opts.reproducible and metaheuristic == ITERATED_LOCAL_SEARCH:
+            metaheuristic = REPRODUCIBLE_METAHEURISTIC
         params = SearchParams(
             time_limit=search_s,
             solution_limit=solution_limit,
             failure_limit=REPRODUCIBLE_FAILURE_LIMIT if opts.reproducible else None,
             first_solution=opts.first_solution,
-            metaheuristic=opts.metaheuristic,
+            metaheuristic=metaheuristic,
             log=opts.log,
         )
         result = solve_routing(model.problem, params)
@@ -390,6 +398,7 @@ def plan_window(
                 "vehicles": len(model.problem.vehicles),
                 "status": result.status,
                 "first_solution": result.first_solution or "none",
+                "metaheuristic": metaheuristic,
             }
         )
         if opts.reproducible:

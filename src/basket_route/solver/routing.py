@@ -22,12 +22,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
+from ortools.util import optional_boolean_pb2
 
 from basket_route.units import MAX_VALUE
 
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
+    "ITERATED_LOCAL_SEARCH",
     "METAHEURISTICS",
     "RoutingProblem",
     "RoutingResult",
@@ -44,10 +46,16 @@ FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
     for k in routing_enums_pb2.FirstSolutionStrategy.Value.keys()  # noqa: SIM118 - protobuf enum
     if k not in ("UNSET", "EVALUATOR_STRATEGY")
 )
-METAHEURISTICS: tuple[str, ...] = tuple(
-    k
-    for k in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118 - protobuf enum
-    if k != "UNSET"
+ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
+"""Our name for OR-Tools' iterated local search: ruin (SISR) and recreate, greedy-descent
+improvement, simulated-annealing acceptance (``RoutingModel.SolveWithIteratedLocalSearch``)."""
+METAHEURISTICS: tuple[str, ...] = (
+    ITERATED_LOCAL_SEARCH,
+    *(
+        k
+        for k in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118 - protobuf enum
+        if k != "UNSET"
+    ),
 )
 
 _FALLBACK_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "ALL_UNPERFORMED")
@@ -222,12 +230,16 @@ class SearchParams:
     first_solution
         An OR-Tools first-solution strategy name. Default ``"PARALLEL_CHEAPEST_INSERTION"``.
     metaheuristic
-        An OR-Tools local-search metaheuristic name. Default ``"GUIDED_LOCAL_SEARCH"``.
+        ``"ITERATED_LOCAL_SEARCH"`` (OR-Tools' ruin and recreate: SISR ruin, cheapest
+        insertion, greedy descent, simulated-annealing acceptance; needs ``time_limit``,
+        which it always runs to) or an OR-Tools local-search metaheuristic name such as
+        ``"GUIDED_LOCAL_SEARCH"``. Default ``"ITERATED_LOCAL_SEARCH"``.
     log
         Print OR-Tools' search log. Default False.
     starts
         Further first-solution strategies tried for one solution each when there is no
-        warm start and no chain; the search improves the cheapest start. Default
+        warm start and no chain, except under ILS (measured: the slices are better spent
+        on ruin and recreate); the search improves the cheapest start. Default
         ``("PATH_CHEAPEST_ARC", "SAVINGS")``; ``()`` uses ``first_solution`` only.
     """
 
@@ -235,7 +247,7 @@ class SearchParams:
     solution_limit: int | None = None
     failure_limit: int | None = None
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     log: bool = False
     starts: tuple[str, ...] = ("PATH_CHEAPEST_ARC", "SAVINGS")
 
@@ -259,6 +271,11 @@ class SearchParams:
             f"first_solution not in {list(FIRST_SOLUTION_STRATEGIES)}",
         )
         _check(self.metaheuristic in METAHEURISTICS, f"metaheuristic not in {list(METAHEURISTICS)}")
+        # OR-Tools' ILS loop ends only at its time limit when no perturbation succeeds.
+        _check(
+            self.metaheuristic != ITERATED_LOCAL_SEARCH or self.time_limit is not None,
+            "ITERATED_LOCAL_SEARCH needs a time_limit",
+        )
         bad = [x for x in self.starts if x not in FIRST_SOLUTION_STRATEGIES]
         _check(not bad, f"starts {bad} not in {list(FIRST_SOLUTION_STRATEGIES)}")
 
@@ -289,8 +306,12 @@ class RoutingResult:
         return self.first_solution != ""
 
 
-def _status_name(routing: pywrapcp.RoutingModel) -> str:
-    return str(routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status()))
+def _status_name(routing: pywrapcp.RoutingModel, solution: Any = None) -> str:
+    name = str(routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status()))
+    if solution is not None and name == "ROUTING_NOT_SOLVED":
+        # SolveWithIteratedLocalSearch returns its best without setting the model status.
+        return "ROUTING_SUCCESS"
+    return name
 
 
 def _build(
@@ -361,14 +382,65 @@ def _build(
     return manager, routing, time_dim, offset
 
 
+# Local-search operators switched off under ILS: the ruin-and-recreate step already does
+# what the insertion-LNS and chain operators do, far cheaper per iteration. Measured on the
+# benchmark set at 10 s (docs/benchmarks.md): mean gap 2.4 % with them, 1.3 % without.
+_ILS_OFF_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_lin_kernighan",
+    "use_make_chain_inactive",
+    "use_swap_active_chain",
+    "use_shortest_path_swap_active",
+    "use_shortest_path_two_opt",
+    "use_relocate_expensive_chain",
+)
+# SISR ruin (Christiaens & Vanden Berghe 2020): strings of at most 10 visits, about 15
+# removed per ruin; OR-Tools' ILS needs avg >= (1 + min(10, route size)) / 2.
+_SISR_MAX_STRING = 10
+_SISR_AVG_REMOVED = 15
+_SISR_BYPASS = 0.01
+
+
+def _set_iterated_local_search(search: Any) -> None:
+    """Configure OR-Tools' ILS: SISR ruin, cheapest-insertion recreate, greedy-descent
+    improvement, simulated annealing on the reference solution, greedy on the best."""
+    search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    search.use_iterated_local_search = True
+    ils = search.iterated_local_search_parameters
+    ils.perturbation_strategy = routing_ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
+    ruin = ils.ruin_recreate_parameters
+    del ruin.ruin_strategies[:]
+    sisr = ruin.ruin_strategies.add().sisr
+    sisr.max_removed_sequence_size = _SISR_MAX_STRING
+    sisr.avg_num_removed_visits = _SISR_AVG_REMOVED
+    sisr.bypass_factor = _SISR_BYPASS
+    ruin.recreate_strategy.heuristic = (
+        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+    )
+    ils.improve_perturbed_solution = True
+    annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+    annealing.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
+    annealing.automatic_temperatures = True
+    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
+    for name in _ILS_OFF_OPERATORS:
+        setattr(search.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+
+
 def _parameters(params: SearchParams, first_solution: str, time_limit: float | None) -> Any:
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, first_solution
     )
-    search.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
-    )
+    if params.metaheuristic == ITERATED_LOCAL_SEARCH:
+        _set_iterated_local_search(search)
+    else:
+        search.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+        )
     if time_limit is not None:
         search.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     if params.solution_limit is not None:
@@ -474,12 +546,20 @@ def _search(
     solution = None
     used = ""
     status = "ROUTING_NOT_SOLVED"
+    ils = params.metaheuristic == ITERATED_LOCAL_SEARCH
+    if ils and params.time_limit is not None:
+        # OR-Tools' ILS does not bound its initial solve (first solution plus a descent
+        # to a local optimum) by the time limit: 60 s for an 8 s limit on a compound
+        # window. A solver time limit, reset at every search, bounds each of them.
+        left_ms = max(1, int((params.time_limit - (time.perf_counter() - started)) * 1000))
+        routing.AddSearchMonitor(routing.solver().TimeLimit(left_ms))
     if initial_routes is None and problem.chains:
         # Insertion heuristics cannot see chains (see construct.py): start from our own.
         from basket_route.solver.construct import greedy_routes
 
         initial_routes = greedy_routes(problem)
-    elif initial_routes is None and params.starts:
+    elif initial_routes is None and params.starts and not ils:
+        # ILS recovers from a weak start by itself; the slices are better spent searching.
         initial_routes = _best_start(manager, routing, params, started)
     if initial_routes is not None:
         remaining = None
@@ -487,7 +567,14 @@ def _search(
             remaining = max(_MIN_SLICE_S, params.time_limit - (time.perf_counter() - started))
         as_indices = [[manager.NodeToIndex(x) for x in r] for r in initial_routes]
         start = routing.ReadAssignmentFromRoutes(as_indices, True)
-        if start is not None:
+        if start is not None and ils:
+            # ILS cannot start from an assignment; local cheapest insertion follows a hint.
+            routing.SetFirstSolutionHint(start)
+            search = _parameters(params, "LOCAL_CHEAPEST_INSERTION", remaining)
+            solution = routing.SolveWithIteratedLocalSearch(search)
+            status = _status_name(routing, solution)
+            used = "initial_routes" if solution is not None else ""
+        elif start is not None:
             search = _parameters(params, params.first_solution, remaining)
             solution = routing.SolveFromAssignmentWithParameters(start, search)
             status = _status_name(routing)
@@ -504,8 +591,12 @@ def _search(
             # The chosen strategy always gets a minimal slice; fallbacks share what is left.
             remaining = params.time_limit - (time.perf_counter() - started)
             remaining = max(remaining, _MIN_SLICE_S if attempt == 0 else _MIN_SLICE_S / 2)
-        solution = routing.SolveWithParameters(_parameters(params, strategy, remaining))
-        status = _status_name(routing)
+        search = _parameters(params, strategy, remaining)
+        if ils:
+            solution = routing.SolveWithIteratedLocalSearch(search)
+        else:
+            solution = routing.SolveWithParameters(search)
+        status = _status_name(routing, solution)
         if solution is not None:
             used = strategy
     return manager, routing, (time_dim, offset), solution, status, used, initial_routes
