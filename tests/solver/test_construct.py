@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from basket_route.solver.construct import greedy_routes
 from basket_route.solver.routing import RoutingProblem, RoutingVehicle, _build
+from basket_route.units import MAX_VALUE
 
 I64 = np.int64
 
@@ -234,10 +235,11 @@ def problems(draw: st.DrawFn) -> RoutingProblem:
 
 
 @settings(max_examples=50, deadline=None)
-@given(problems())
-def test_greedy_routes_feasible_property(problem: RoutingProblem) -> None:
-    """On random small problems the routes are feasible and no visit is repeated."""
-    routes = greedy_routes(problem)
+@given(problems(), st.sampled_from([0, 60, 1800, MAX_VALUE]))
+def test_greedy_routes_feasible_property(problem: RoutingProblem, patience: int) -> None:
+    """On random small problems the routes are feasible and no visit is repeated, however
+    long a bigger courier may be waited for."""
+    routes = greedy_routes(problem, patience)
     _check_feasible(problem, routes)
 
 
@@ -291,3 +293,28 @@ def test_greedy_routes_accepted_by_ortools_with_gap() -> None:
     routes = greedy_routes(problem)
     _check_feasible(problem, routes)
     assert _accepted_by_model(problem, routes)
+
+
+def test_patience_gives_trips_to_the_bigger_courier() -> None:
+    """Five visits of 4 units at one point 50 away; couriers of capacity 4 (free at t=0) and
+    10 (free at t=1), three trips each. Earliest-free alternates small and big trips:
+    1 + 2 + 1 + 1, four trips of 100. Waiting for the big courier: 2 + 2 + 1, three trips.
+    (Couriers free at the same time go biggest first at any patience.)"""
+    d = np.zeros((6, 6), dtype=I64)
+    d[0, 1:] = d[1:, 0] = 50
+    small = tuple(RoutingVehicle(0, 0, (4,)) for _ in range(3))
+    big = tuple(RoutingVehicle(0, 0, (10,), earliest_start=1) for _ in range(3))
+    problem = _line_problem(
+        distance=d,
+        durations=(d.copy(),),
+        vehicles=small + big,
+        chains=((0, 1, 2), (3, 4, 5)),
+        gaps=(0, 0),
+    )
+    eager = greedy_routes(problem)
+    patient = greedy_routes(problem, MAX_VALUE)
+    for routes in (eager, patient):
+        _check_feasible(problem, routes)
+        assert sorted(x for r in routes for x in r) == [1, 2, 3, 4, 5]
+    assert [len(r) for r in patient] == [0, 0, 0, 2, 2, 1]
+    assert sum(1 for r in eager if r) == 4

@@ -19,7 +19,6 @@ import pytest
 
 import basket_route as br
 from basket_route.solver.batching import make_drops
-from basket_route.solver.construct import greedy_routes
 from basket_route.solver.pipeline import _build_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
@@ -30,6 +29,7 @@ from basket_route.solver.routing import (
     RoutingResult,
     RoutingVehicle,
     SearchParams,
+    _best_constructive,
     solve_routing,
 )
 from basket_route.units import MAX_VALUE
@@ -474,7 +474,7 @@ def test_injected_fault_falls_back_to_constructive(
     problem = _two_trip_problem(latest_end=5000, gap=500)
     result = solve_routing(problem, FAST)
     assert result.first_solution == "constructive"
-    assert [list(r) for r in result.routes] == greedy_routes(problem)
+    assert [list(r) for r in result.routes] == _best_constructive(problem)
     assert sorted(result.routes) == [(1,), (2,)]
 
 
@@ -503,9 +503,10 @@ def test_iterated_local_search_keeps_to_its_time_limit(compound_problem: Routing
     """OR-Tools' ILS does not bound its initial descent by the time limit (60 s of CPU for
     an 8 s limit on compound, half-size drops); solve_routing bounds every search.
 
-    CPU time, not wall time: it does not grow with machine load. A single-threaded search
-    of 1 s may use at most 1 s of CPU; 2.5 s leaves room for building the model."""
+    CPU time, not wall time: it does not grow with machine load. The bound is the limit
+    plus 4 s: rebuilding the hinted start by insertion is not interruptible (about 2 s for
+    these 317 chained drops), and the model takes a moment to build."""
     cpu = time.process_time()
-    result = solve_routing(compound_problem, SearchParams(time_limit=1.0))
+    result = solve_routing(compound_problem, SearchParams(time_limit=3.0))
     assert result.solved
-    assert time.process_time() - cpu < 2.5
+    assert time.process_time() - cpu < 3.0 + 4.0

@@ -5,7 +5,7 @@ the trips of one courier follow each other in time (the chain constraints are CP
 constraints, checked only when a solution is committed). On a busy window they fill every
 trip from the window's start, every commit fails and the search returns nothing. This
 builder knows the chains: it gives each courier one trip at a time, the courier who is
-free earliest first, seeding a trip with the most valuable visit (priority, then earliest
+free earliest first (or, with some patience, the biggest courier free soon), seeding a trip with the most valuable visit (priority, then earliest
 due) and filling it with the nearest visit that still fits load, deadlines and the way
 back. The result is always feasible; OR-Tools' local search improves it.
 
@@ -25,13 +25,17 @@ from basket_route.solver.routing import RoutingProblem
 __all__ = ["greedy_routes"]
 
 
-def greedy_routes(problem: RoutingProblem) -> list[list[int]]:
+def greedy_routes(problem: RoutingProblem, patience: int = 0) -> list[list[int]]:
     """Feasible routes (visit nodes per vehicle) built one trip at a time.
 
     Parameters
     ----------
     problem
         The routing problem; optional visits that fit nowhere are left out.
+    patience
+        Seconds a bigger courier may be waited for: the next trip goes to the courier with
+        the largest first capacity among those free within PATIENCE of the earliest. 0
+        (default) takes the earliest free courier, the biggest of those free together.
 
     Returns
     -------
@@ -57,10 +61,16 @@ def greedy_routes(problem: RoutingProblem) -> list[list[int]]:
     gaps = list(problem.gaps) + [0] * (len(chains) - len(problem.chains))
     free = [problem.vehicles[c[0]].earliest_start for c in chains]
     position = [0] * len(chains)
+    capacity = [problem.vehicles[chain[0]].capacities[0] for chain in chains]
     active = [True] * len(chains)
     routes: list[list[int]] = [[] for _ in range(m)]
     while remaining.any() and any(active):
-        c = min((free[i], i) for i in range(len(chains)) if active[i])[1]
+        first = min(free[i] for i in range(len(chains)) if active[i])
+        c = min(
+            (-capacity[i], free[i], i)
+            for i in range(len(chains))
+            if active[i] and free[i] <= first + patience
+        )[2]
         v = chains[c][position[c]]
         veh = problem.vehicles[v]
         dur = problem.durations[veh.duration_class]
