@@ -5,9 +5,10 @@ the trips of one courier follow each other in time (the chain constraints are CP
 constraints, checked only when a solution is committed). On a busy window they fill every
 trip from the window's start, every commit fails and the search returns nothing. This
 builder knows the chains: it gives each courier one trip at a time, the courier who is
-free earliest first (or, with some patience, the biggest courier free soon), seeding a trip with the most valuable visit (priority, then earliest
-due) and filling it with the nearest visit that still fits load, deadlines and the way
-back. The result is always feasible; OR-Tools' local search improves it.
+free earliest first (or, with some patience, the biggest courier free soon), seeding a
+trip with the most valuable visit (priority, then earliest due) and filling it with the
+nearest visit that still fits load, deadlines and the way back. The result is always
+feasible; OR-Tools' local search improves it.
 
 References
 ----------

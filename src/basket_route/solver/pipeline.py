@@ -37,11 +37,11 @@ __all__ = ["plan_window"]
 
 _RESERVE_S = 0.15  # kept back from the search for building the plan
 REPRODUCIBLE_FAILURE_LIMIT = 20_000
+"""Failed moves after which a reproducible search stops even short of its solution limit."""
 REPRODUCIBLE_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
 """Reproducible mode runs this instead of ``ITERATED_LOCAL_SEARCH``: OR-Tools' ILS loop
 stops only at its time limit when every perturbation fails (it does when the recreate step
 breaks a courier's trip chain), so a solution limit alone cannot end it."""
-"""Failed moves after which a reproducible search stops even short of its solution limit."""
 
 
 @dataclass(frozen=True, slots=True)
