@@ -3,6 +3,7 @@
 Example (from the repository root)::
 
     .venv/bin/python benchmarks/quality/batching.py --size compound --limits 10 30
+    .venv/bin/python benchmarks/quality/batching.py --levels order --limits 100
 
 The drop level is ``plan_window`` as shipped: the orders of a building that the same
 volunteers may carry are packed into drops, one routing node each. The order level runs
@@ -38,7 +39,8 @@ def _plan(scenario: br.Scenario, args: argparse.Namespace, level: str, limit: fl
     try:
         started = time.perf_counter()
         cpu = time.process_time()
-        plan = br.plan_window(scenario, args.date, args.window, time_limit=limit, seed=args.seed)
+        options = br.PlanOptions(time_limit=limit, seed=args.seed, drop_share=args.share)
+        plan = br.plan_window(scenario, args.date, args.window, options)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         batching.pack = original
@@ -60,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--window", default="AM")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limits", type=float, nargs="+", default=[10.0])
+    parser.add_argument("--levels", nargs="+", choices=("drop", "order"), default=["drop", "order"])
+    parser.add_argument("--share", type=float, default=1.0, help="drop_share at the drop level")
     args = parser.parse_args(argv)
     scenario = br.synthetic(args.size, seed=0)
     print(f"load average at start: {os.getloadavg()[0]:.2f}", file=sys.stderr)
@@ -69,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---|")
     for limit in args.limits:
-        for level in ("drop", "order"):
+        for level in args.levels:
             print(_plan(scenario, args, level, limit), flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     return 0
