@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
-from ortools.util import optional_boolean_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from basket_route.solver.ils import ITERATED_LOCAL_SEARCH, set_iterated_local_search
 from basket_route.units import MAX_VALUE
 
 __all__ = [
@@ -47,9 +47,6 @@ FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
     for k in routing_enums_pb2.FirstSolutionStrategy.Value.keys()  # noqa: SIM118 - protobuf enum
     if k not in ("UNSET", "EVALUATOR_STRATEGY")
 )
-ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
-"""Our name for OR-Tools' iterated local search: ruin (SISR) and recreate, greedy-descent
-improvement, simulated-annealing acceptance (``RoutingModel.SolveWithIteratedLocalSearch``)."""
 METAHEURISTICS: tuple[str, ...] = (
     ITERATED_LOCAL_SEARCH,
     *(
@@ -383,61 +380,13 @@ def _build(
     return manager, routing, time_dim, offset
 
 
-# Local-search operators switched off under ILS: the ruin-and-recreate step already does
-# what the insertion-LNS and chain operators do, far cheaper per iteration. Measured on the
-# benchmark set at 10 s (docs/benchmarks.md): mean gap 2.4 % with them, 1.3 % without.
-_ILS_OFF_OPERATORS = (
-    "use_global_cheapest_insertion_path_lns",
-    "use_local_cheapest_insertion_path_lns",
-    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-    "use_global_cheapest_insertion_visit_types_lns",
-    "use_local_cheapest_insertion_visit_types_lns",
-    "use_lin_kernighan",
-    "use_make_chain_inactive",
-    "use_swap_active_chain",
-    "use_shortest_path_swap_active",
-    "use_shortest_path_two_opt",
-    "use_relocate_expensive_chain",
-)
-# SISR ruin (Christiaens & Vanden Berghe 2020): strings of at most 10 visits, about 15
-# removed per ruin; OR-Tools' ILS needs avg >= (1 + min(10, route size)) / 2.
-_SISR_MAX_STRING = 10
-_SISR_AVG_REMOVED = 15
-_SISR_BYPASS = 0.01
-
-
-def _set_iterated_local_search(search: Any) -> None:
-    """Configure OR-Tools' ILS: SISR ruin, cheapest-insertion recreate, greedy-descent
-    improvement, simulated annealing on the reference solution, greedy on the best."""
-    search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-    search.use_iterated_local_search = True
-    ils = search.iterated_local_search_parameters
-    ils.perturbation_strategy = routing_ils_pb2.PerturbationStrategy.RUIN_AND_RECREATE
-    ruin = ils.ruin_recreate_parameters
-    del ruin.ruin_strategies[:]
-    sisr = ruin.ruin_strategies.add().sisr
-    sisr.max_removed_sequence_size = _SISR_MAX_STRING
-    sisr.avg_num_removed_visits = _SISR_AVG_REMOVED
-    sisr.bypass_factor = _SISR_BYPASS
-    ruin.recreate_strategy.heuristic = (
-        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
-    )
-    ils.improve_perturbed_solution = True
-    annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
-    annealing.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
-    annealing.automatic_temperatures = True
-    ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
-    for name in _ILS_OFF_OPERATORS:
-        setattr(search.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
-
-
 def _parameters(params: SearchParams, first_solution: str, time_limit: float | None) -> Any:
     search = pywrapcp.DefaultRoutingSearchParameters()
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, first_solution
     )
     if params.metaheuristic == ITERATED_LOCAL_SEARCH:
-        _set_iterated_local_search(search)
+        set_iterated_local_search(search)
     else:
         search.local_search_metaheuristic = getattr(
             routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
