@@ -318,3 +318,24 @@ def test_patience_gives_trips_to_the_bigger_courier() -> None:
         assert sorted(x for r in routes for x in r) == [1, 2, 3, 4, 5]
     assert [len(r) for r in patient] == [0, 0, 0, 2, 2, 1]
     assert sum(1 for r in eager if r) == 4
+
+
+def test_patience_measures_size_by_the_binding_dimension() -> None:
+    """Weight unlimited for both couriers, bags 1 against 2: the courier with more bags is
+    the bigger one, although both weights are equal (and the first courier is listed first)."""
+    d = np.zeros((3, 3), dtype=I64)
+    d[0, 1:] = d[1:, 0] = 50
+    problem = RoutingProblem(
+        distance=d,
+        durations=(d.copy(),),
+        demands=np.array([[0, 0], [5, 1], [5, 1]], dtype=I64),
+        time_windows=np.array([[0, 1000]] * 3, dtype=I64),
+        vehicles=(
+            RoutingVehicle(0, 0, (MAX_VALUE, 1)),
+            RoutingVehicle(0, 0, (MAX_VALUE, 2), earliest_start=1),
+        ),
+        penalties=np.array([-1, 10, 10], dtype=I64),
+    )
+    routes = greedy_routes(problem, MAX_VALUE)
+    _check_feasible(problem, routes)
+    assert routes == [[], [1, 2]]

@@ -34,9 +34,10 @@ def greedy_routes(problem: RoutingProblem, patience: int = 0) -> list[list[int]]
     problem
         The routing problem; optional visits that fit nowhere are left out.
     patience
-        Seconds a bigger courier may be waited for: the next trip goes to the courier with
-        the largest first capacity among those free within PATIENCE of the earliest. 0
-        (default) takes the earliest free courier, the biggest of those free together.
+        Seconds a bigger courier may be waited for: the next trip goes to the biggest
+        courier (capacities compared in order: weight, then bags) among those free within
+        PATIENCE of the earliest. 0 (default) takes the earliest free courier, the biggest
+        of those free together.
 
     Returns
     -------
@@ -62,13 +63,15 @@ def greedy_routes(problem: RoutingProblem, patience: int = 0) -> list[list[int]]
     gaps = list(problem.gaps) + [0] * (len(chains) - len(problem.chains))
     free = [problem.vehicles[c[0]].earliest_start for c in chains]
     position = [0] * len(chains)
-    capacity = [problem.vehicles[chain[0]].capacities[0] for chain in chains]
+    # Size of a courier's trip: capacities in order (weight, then bags), so that when
+    # weight is unlimited for everyone the bags decide.
+    size = [tuple(-c for c in problem.vehicles[chain[0]].capacities) for chain in chains]
     active = [True] * len(chains)
     routes: list[list[int]] = [[] for _ in range(m)]
     while remaining.any() and any(active):
         first = min(free[i] for i in range(len(chains)) if active[i])
         c = min(
-            (-capacity[i], free[i], i)
+            (size[i], free[i], i)
             for i in range(len(chains))
             if active[i] and free[i] <= first + patience
         )[2]
