@@ -171,8 +171,11 @@ def test_replan_moves_only_what_the_dropout_had_not_delivered(building: br.Scena
     reload = dt.timedelta(seconds=building.settings.service.reload_s)
     for route in extra.routes:
         mine = trips_before[trips_before["volunteer_id"] == route.volunteer_id]
-        busy = max((dt.datetime.fromisoformat(b) for b in mine["back"]), default=at)
-        assert route.trips[0].depart >= max(at, busy + reload)
+        backs = [dt.datetime.fromisoformat(b) for b in mine["back"]]
+        # free_times: the last return plus the reload, not before AT; an idle volunteer
+        # (no trip yet) is free at AT
+        free = max(at, max(backs) + reload) if backs else at
+        assert route.trips[0].depart >= free
     after = op.ledger.trips()
     others = trips_before[trips_before["volunteer_id"] != gone]
     pd.testing.assert_frame_equal(
