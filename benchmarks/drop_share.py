@@ -1,13 +1,17 @@
 """Drop size against plan quality and time-limit overrun on one window.
 
-    python benchmarks/drop_share.py --size compound --limit 8 --shares 1.0 0.5
+    python benchmarks/drop_share.py --size compound --limits 5 10 --shares 1.0 0.5 \
+        --multi-trip chain reload --days 3 --windows AM PM
 
-Prints a Markdown table: share, drops, time limit, wall seconds, delivered, km, trips.
+Prints a Markdown table, one row per window, encoding, share and time limit: drops, wall
+seconds, delivered, km, trips. Days are the scenario's first DAYS days (from 2020-02-10).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import itertools
 import tempfile
 import time
 
@@ -18,22 +22,28 @@ def main() -> None:
     """Run plan_window once per share and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="compound")
-    parser.add_argument("--limit", type=float, default=8.0)
+    parser.add_argument("--limits", "--limit", type=float, nargs="+", default=[8.0])
     parser.add_argument("--shares", type=float, nargs="+", default=[1.0, 0.5])
+    parser.add_argument("--multi-trip", nargs="+", default=["chain"], choices=["chain", "reload"])
+    parser.add_argument("--days", type=int, default=1)
+    parser.add_argument("--windows", nargs="+", default=["AM"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=1))
-    print("| share | drops | limit s | wall s | delivered | km | trips |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for share in args.shares:
-        options = br.PlanOptions(time_limit=args.limit, drop_share=share)
+        scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=args.days))
+    days = [dt.date(2020, 2, 10) + dt.timedelta(days=i) for i in range(args.days)]
+    print("| window | multi-trip | share | drops | limit s | wall s | delivered | km | trips |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    runs = itertools.product(days, args.windows, args.multi_trip, args.shares, args.limits)
+    for day, window, multi_trip, share, limit in runs:
+        options = br.PlanOptions(time_limit=limit, drop_share=share, multi_trip=multi_trip)
         started = time.perf_counter()
-        plan = br.plan_window(scenario, "2020-02-10", "AM", options)
+        plan = br.plan_window(scenario, day, window, options)
         wall = time.perf_counter() - started
         c = plan.summary_counts()
         assert plan.verify(scenario).ok
         print(
-            f"| {share} | {plan.solver['drops']} | {args.limit:g} | {wall:.2f} | "
+            f"| {day:%m-%d} {window} | {multi_trip} | {share} | {plan.solver['drops']} | "
+            f"{limit:g} | {wall:.2f} | "
             f"{c['delivered']}/{c['orders']} | {c['distance_m'] / 1000:.2f} | {c['trips']} |"
         )
 

@@ -17,6 +17,7 @@ Scenarios are built before the clock starts; runs are sequential.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import resource
 import subprocess
@@ -237,6 +238,8 @@ def _cli(args: argparse.Namespace) -> list[str]:
         cmd += ["--workers", str(args.workers)]
     if args.time_limit:
         cmd += ["--time-limit", str(args.time_limit)]
+    if args.drop_share:
+        cmd += ["--drop-share", str(args.drop_share)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd)
     with PeakMemory(proc.pid) as mem:
@@ -251,6 +254,13 @@ def _cli(args: argparse.Namespace) -> list[str]:
             [sys.executable, str(CHECKER), str(folder), str(out)], capture_output=True, text=True
         )
         lines += check.stdout.strip().splitlines()[-3:]
+    if status == 0:
+        plan = br.Plan.from_json(out)
+        c = plan.summary_counts()
+        lines.append(
+            f"delivered {c['delivered']}/{c['orders']}, {c['distance_m'] / 1000:.1f} km, "
+            f"{c['trips']} trips, solver {json.dumps(plan.solver, sort_keys=True)}"
+        )
     return lines
 
 
@@ -267,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("folder", help="scenario folder (plan.json is written into it)")
     e.add_argument("--workers", type=int, default=None)
     e.add_argument("--time-limit", type=float, default=None)
+    e.add_argument("--drop-share", type=float, default=None)
     args = parser.parse_args(argv)
     lines = _curve(args) if args.what == "curve" else _cli(args)
     print("\n".join(lines))

@@ -337,6 +337,17 @@ def test_stuck_sub_problem_does_not_break_the_time_limit(
     assert plan.summary_counts()["delivered"] > 60
 
 
+def test_open_executor_does_not_wait_for_abandoned_work() -> None:
+    """Leaving ``open_executor(workers=N)`` ends work a time limit abandoned instead of
+    waiting for it (the CLI's --workers plan returned only when it ended)."""
+    started = time.perf_counter()
+    with execute.open_executor(workers=1) as pool:
+        assert pool is not None
+        pool.submit(time.sleep, 60)
+        time.sleep(0.5)
+    assert time.perf_counter() - started < 20
+
+
 def test_dead_worker_process_is_survived(sample: br.Scenario) -> None:
     """A worker that dies breaks the default process pool: it is renewed, D2 is still
     planned and D1's orders are reported."""

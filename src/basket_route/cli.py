@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def search_options(p: argparse.ArgumentParser) -> None:
-    """Add --time-limit, --seed, --reproducible and --quiet to P."""
+    """Add --time-limit, --seed, --reproducible, --drop-share and --quiet to P."""
     p.add_argument(
         "--time-limit",
         type=float,
@@ -89,6 +89,13 @@ def search_options(p: argparse.ArgumentParser) -> None:
         "--reproducible",
         action="store_true",
         help="stop on a solution count: byte-identical plans for the same input and seed",
+    )
+    p.add_argument(
+        "--drop-share",
+        type=float,
+        default=None,
+        help="drop size as a share of the smallest trip that may carry it, in (0, 1] "
+        "(default 0.5; 1.0 is fastest, smaller plans shorter routes)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
@@ -124,7 +131,9 @@ def _plan_and_write(
     limit = None
     if args.time_limit is not None:
         limit = max(0.1, args.time_limit - (time.perf_counter() - started) - _WRITE_RESERVE_S)
-    options = PlanOptions(time_limit=limit, seed=args.seed, reproducible=args.reproducible)
+    options = PlanOptions(
+        time_limit=limit, seed=args.seed, reproducible=args.reproducible
+    ).with_overrides(drop_share=args.drop_share)
     workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     try:
         if workers is None and not scheduler:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS
 from basket_route.solver.routing import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS
 
 __all__ = ["PlanOptions", "auto_time_limit", "default_solution_limit"]
@@ -54,9 +55,17 @@ class PlanOptions:
         Print OR-Tools' search log. Default False.
     drop_share
         Size of a drop as a share of the smallest trip of the volunteers who may carry it
-        (0 < share <= 1). Smaller drops let big couriers fill their trips (shorter plans on
-        long runs); 1.0 gives the fewest drops and keeps the search within its time limit.
-        Default 1.0.
+        (0 < share <= 1). Smaller drops let big couriers fill their trips (shorter plans);
+        1.0 gives the fewest drops and the fastest search. Default None: half-size drops
+        while a model has at most 400 of them and at most 70 per second of TIME_LIMIT,
+        else whole-trip drops
+        (:func:`basket_route.solver.batching.auto_drops`); ``plan.solver["drop_share"]``
+        says which.
+    multi_trip
+        How a courier's successive trips reach the solver: ``"chain"``, one OR-Tools
+        vehicle per trip linked by time constraints, or ``"reload"``, one vehicle per
+        courier with reload nodes between trips (see :mod:`basket_route.solver.encoding`;
+        measured weaker, kept for comparison: docs/benchmarks.md). Default ``"chain"``.
     """
 
     time_limit: float | None = None
@@ -66,7 +75,8 @@ class PlanOptions:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     log: bool = False
-    drop_share: float = 1.0
+    drop_share: float | None = None
+    multi_trip: str = "chain"
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not (
@@ -83,7 +93,9 @@ class PlanOptions:
             raise ValueError(
                 f"solution_limit must be an integer >= 1 (got {self.solution_limit!r})"
             )
-        if not (isinstance(self.drop_share, int | float) and 0 < self.drop_share <= 1):
+        if self.drop_share is not None and not (
+            isinstance(self.drop_share, int | float) and 0 < self.drop_share <= 1
+        ):
             raise ValueError(f"drop_share must be in (0, 1] (got {self.drop_share!r})")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be an integer >= 0 (got {self.seed!r})")
@@ -93,6 +105,8 @@ class PlanOptions:
             )
         if self.metaheuristic not in METAHEURISTICS:
             raise ValueError(f"metaheuristic {self.metaheuristic!r} not in {list(METAHEURISTICS)}")
+        if self.multi_trip not in MULTI_TRIP_ENCODINGS:
+            raise ValueError(f"multi_trip {self.multi_trip!r} not in {list(MULTI_TRIP_ENCODINGS)}")
 
     def with_overrides(self, **overrides: Any) -> PlanOptions:
         """A copy with every override that is not None applied."""

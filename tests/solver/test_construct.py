@@ -12,11 +12,12 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from basket_route.solver.construct import greedy_routes
-from basket_route.solver.routing import RoutingProblem, RoutingVehicle, _build
+from basket_route.solver.encoding import encode, reload_applies
+from basket_route.solver.routing import RoutingProblem, RoutingVehicle
 from basket_route.units import MAX_VALUE
 
 I64 = np.int64
@@ -160,8 +161,12 @@ def test_no_visits() -> None:
 
 
 @st.composite
-def problems(draw: st.DrawFn) -> RoutingProblem:
-    """Small random problems: 1-2 depots, 0-7 visits, 1-5 vehicles, chains, windows."""
+def problems(draw: st.DrawFn, reloadable: bool = False) -> RoutingProblem:
+    """Small random problems: 1-2 depots, 0-7 visits, 1-5 vehicles, chains, windows.
+
+    RELOADABLE: the trips of a chain are alike and visits are allowed on whole chains, as
+    the reload encoding needs (``encoding.reload_applies``).
+    """
     n_dep = draw(st.integers(1, 2))
     n_vis = draw(st.integers(0, 7))
     n = n_dep + n_vis
@@ -204,12 +209,12 @@ def problems(draw: st.DrawFn) -> RoutingProblem:
     while rest:
         size = draw(st.integers(1, len(rest)))
         chain, rest = tuple(rest[:size]), rest[size:]
-        if draw(st.booleans()):
+        if reloadable or draw(st.booleans()):
             chains.append(chain)
     for chain in chains:  # the trips of one courier share depot, mode and time bounds
         first = vehicles[chain[0]]
         for v in chain[1:]:
-            vehicles[v] = replace(first, capacities=vehicles[v].capacities)
+            vehicles[v] = first if reloadable else replace(first, capacities=vehicles[v].capacities)
     gaps = tuple(draw(st.integers(0, 60)) for _ in chains)
     penalties = None
     if draw(st.booleans()):
@@ -221,6 +226,11 @@ def problems(draw: st.DrawFn) -> RoutingProblem:
     if draw(st.booleans()):
         vehicle_sets = st.none() | st.lists(st.integers(0, m - 1), unique=True).map(tuple)
         allowed = tuple(draw(vehicle_sets) for _ in range(n))
+        if reloadable:
+            allowed = tuple(
+                a if a is None else tuple(v for c in chains if set(c) & set(a) for v in c)
+                for a in allowed
+            )
     return RoutingProblem(
         distance=dist,
         durations=durations,
@@ -250,10 +260,12 @@ def test_greedy_routes_deterministic_property(problem: RoutingProblem) -> None:
     assert greedy_routes(problem) == greedy_routes(problem)
 
 
-def _accepted_by_model(problem: RoutingProblem, routes: list[list[int]]) -> bool:
-    manager, routing, _, _ = _build(problem)
-    indices = [[manager.NodeToIndex(x) for x in r] for r in routes]
-    return routing.ReadAssignmentFromRoutes(indices, True) is not None
+def _accepted_by_model(
+    problem: RoutingProblem, routes: list[list[int]], multi_trip: str = "chain"
+) -> bool:
+    model = encode(problem, multi_trip)
+    indices = [[model.manager.NodeToIndex(x) for x in r] for r in model.to_solver(routes)]
+    return model.routing.ReadAssignmentFromRoutes(indices, True) is not None
 
 
 @settings(max_examples=50, deadline=None)
@@ -283,6 +295,22 @@ def test_greedy_routes_accepted_by_ortools_without_gaps(problem: RoutingProblem)
     if max(int(tw[0]) for tw in problem.time_windows) > max(v.latest_end for v in problem.vehicles):
         return  # a window opening after the horizon: the visit is simply left out
     assert _accepted_by_model(problem, routes)
+
+
+@settings(max_examples=50, deadline=None)
+@given(problems(reloadable=True))
+def test_greedy_routes_accepted_by_the_reload_encoding(problem: RoutingProblem) -> None:
+    """The reload encoding models the gaps exactly: it accepts the greedy routes whatever
+    the gaps, whenever they visit every mandatory node."""
+    assume(reload_applies(problem))
+    routes = greedy_routes(problem)
+    visited = {x for r in routes for x in r}
+    mandatory = [i for i in problem.visits if problem.penalties is None or problem.penalties[i] < 0]
+    if not set(mandatory) <= visited:
+        return
+    if max(int(tw[0]) for tw in problem.time_windows) > max(v.latest_end for v in problem.vehicles):
+        return
+    assert _accepted_by_model(problem, routes, "reload")
 
 
 def test_greedy_routes_accepted_by_ortools_with_gap() -> None:

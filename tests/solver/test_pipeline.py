@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import basket_route as br
+from basket_route.solver import batching
 from tests.helpers import assert_accounted, run_checker, tiny_frames, tiny_settings, write_frames
 
 DAY = "2020-02-10"
@@ -370,10 +372,41 @@ def test_drop_share_changes_drops_not_validity(building_dir: Path, share: float)
     )
     assert plan.verify(sc).ok
     assert_accounted(sc, plan)
-    whole = br.plan_window(sc, DAY, "AM", br.PlanOptions(reproducible=True, solution_limit=30))
+    whole = br.plan_window(
+        sc, DAY, "AM", br.PlanOptions(reproducible=True, solution_limit=30, drop_share=1.0)
+    )
     assert plan.solver["drops"] >= whole.solver["drops"]
     if share < 1.0:
         assert plan.solver["drops"] > whole.solver["drops"]
+
+
+@pytest.mark.parametrize(("cap", "expected"), [(400, 0.5), (5, 1.0)])
+def test_auto_drop_share(
+    building_dir: Path, monkeypatch: pytest.MonkeyPatch, cap: int, expected: float
+) -> None:
+    """By default drops are half-size, or whole-trip when more than AUTO_HALF_MAX_DROPS
+    half-size ones would be needed; the plan is the one of that share, and says it."""
+    monkeypatch.setattr(batching, "AUTO_HALF_MAX_DROPS", cap)
+    sc = br.load_scenario(building_dir)
+    options = br.PlanOptions(reproducible=True, solution_limit=30)
+    assert options.drop_share is None
+    auto = br.plan_window(sc, DAY, "AM", options)
+    fixed = br.plan_window(sc, DAY, "AM", replace(options, drop_share=expected))
+    assert auto.solver["drop_share"] == expected
+    assert auto.to_json() == fixed.to_json()
+
+
+@pytest.mark.parametrize(("time_limit", "expected"), [(0.3, 1.0), (2.0, 0.5)])
+def test_auto_drop_share_follows_the_time_limit(
+    building_dir: Path, time_limit: float, expected: float
+) -> None:
+    """Half-size drops need time: at most HALF_DROPS_PER_SECOND of them per second of the
+    limit (about 28 here: whole-trip drops at 0.3 s, half-size at 2 s)."""
+    sc = br.load_scenario(building_dir)
+    plan = br.plan_window(sc, DAY, "AM", br.PlanOptions(time_limit=time_limit))
+    half = int(time_limit * batching.HALF_DROPS_PER_SECOND)
+    assert plan.solver["drop_share"] == expected, (plan.solver["drops"], half)
+    assert plan.verify(sc).ok
 
 
 @pytest.mark.parametrize("share", [0.0, -0.5, 1.5, "half"])

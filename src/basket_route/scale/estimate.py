@@ -52,8 +52,15 @@ def _by_building(scenario: Scenario, orders: Sequence[Order]) -> dict[str, list[
     return dict(sorted(out.items()))
 
 
-def is_large(scenario: Scenario, date: dt.date | str, window: str, max_drops: int | None) -> bool:
-    """Whether the window is estimated at more than MAX_DROPS drops (default 1,500).
+def is_large(
+    scenario: Scenario,
+    date: dt.date | str,
+    window: str,
+    max_drops: int | None,
+    drop_share: float = DROP_SHARE,
+) -> bool:
+    """Whether the window is estimated at more than MAX_DROPS drops (default 1,500) of
+    size DROP_SHARE (see :class:`~basket_route.options.PlanOptions`).
 
     Raises
     ------
@@ -68,4 +75,5 @@ def is_large(scenario: Scenario, date: dt.date | str, window: str, max_drops: in
         return False
     vols = scenario.volunteers_on_shift(day, window)
     groups = _by_building(scenario, orders)
-    return sum(_building_drops(scenario, b, os_, vols) for b, os_ in groups.items()) > limit
+    drops = (_building_drops(scenario, b, os_, vols, drop_share) for b, os_ in groups.items())
+    return sum(drops) > limit

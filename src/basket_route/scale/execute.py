@@ -90,7 +90,9 @@ def open_executor(
         try:
             yield pool
         finally:
-            _shutdown(pool)
+            # Work still pending here was abandoned by a time limit: waiting for it would
+            # hold the caller past its limit (a 45 s district plan took 73 s), so end it.
+            _shutdown(pool, kill=bool(getattr(pool, "_pending_work_items", None)))
     else:
         yield None
 

@@ -45,6 +45,7 @@ from basket_route.scale.estimate import (
     _building_drops,
     _by_building,
 )
+from basket_route.solver.batching import DROP_SHARE
 
 __all__ = [
     "Partition",
@@ -201,7 +202,11 @@ def _share(
 
 
 def partition_window(
-    scenario: Scenario, date: dt.date | str, window: str, max_drops: int | None = None
+    scenario: Scenario,
+    date: dt.date | str,
+    window: str,
+    max_drops: int | None = None,
+    drop_share: float = DROP_SHARE,
 ) -> list[Partition]:
     """Split a window into sub-problems: one per depot, or per cluster of a large depot.
 
@@ -214,6 +219,9 @@ def partition_window(
     max_drops
         A depot estimated at more drops is split by k-means over its buildings. Default
         None: :data:`DEFAULT_MAX_DROPS`.
+    drop_share
+        The drop size the estimate assumes (``PlanOptions.drop_share``). Default
+        :data:`~basket_route.solver.batching.DROP_SHARE`.
 
     Returns
     -------
@@ -224,7 +232,7 @@ def partition_window(
     day = as_date(date)
     groups = _by_building(scenario, scenario.orders_in(day, window))
     rt = _round_trips(scenario, sorted(scenario.depots), list(groups))
-    return _partition(scenario, day, window, max_drops, groups, rt)
+    return _partition(scenario, day, window, max_drops, groups, rt, drop_share)
 
 
 def _partition(
@@ -234,6 +242,7 @@ def _partition(
     max_drops: int | None,
     groups: Mapping[str, list[Order]],
     rt: npt.NDArray[np.float64],
+    drop_share: float = DROP_SHARE,
 ) -> list[Partition]:
     """:func:`partition_window` from the orders by building and the depot round trips."""
     limit = DEFAULT_MAX_DROPS if max_drops is None else max_drops
@@ -245,7 +254,10 @@ def _partition(
     for depot in sorted(scenario.depots):
         idx = [i for i, b in enumerate(buildings) if home[b] == depot]
         dvols = [v for v in vols if v.depot_id == depot]
-        loads = [_building_drops(scenario, buildings[i], groups[buildings[i]], dvols) for i in idx]
+        loads = [
+            _building_drops(scenario, buildings[i], groups[buildings[i]], dvols, drop_share)
+            for i in idx
+        ]
         if not idx and not dvols:
             continue
         if sum(loads) <= limit or len(idx) < 2:

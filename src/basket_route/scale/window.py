@@ -29,6 +29,7 @@ from basket_route.scale.partition import (
     restrict,
     solve_subproblem,
 )
+from basket_route.solver.batching import DROP_SHARE
 
 __all__ = ["DEFAULT_BUDGET_CAP_S", "plan_partitioned"]
 
@@ -251,7 +252,10 @@ def plan_partitioned(
     limit = DEFAULT_MAX_DROPS if max_drops is None else max_drops
     groups = _by_building(scenario, scenario.orders_in(day, window))
     rt = _round_trips(scenario, sorted(scenario.depots), list(groups))
-    parts = tuple(_partition(scenario, day, window, limit, groups, rt))
+    # The estimate assumes whole-trip drops unless told: auto drops fall back to them in
+    # models too big for half-size ones.
+    share = opts.drop_share or DROP_SHARE
+    parts = tuple(_partition(scenario, day, window, limit, groups, rt, share))
     w = _Window(scenario, day, window, opts, parts, groups, rt, _points(scenario, list(groups), rt))
     slots = workers or (_slots(executor) if executor is not None else os.cpu_count() or 1)
     frags: dict[str, Plan | str] = {}

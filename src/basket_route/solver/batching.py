@@ -27,16 +27,42 @@ from basket_route import units
 from basket_route.model import Order
 from basket_route.solver.problem import WindowProblem
 
-__all__ = ["Drop", "make_drops", "pack"]
+__all__ = [
+    "AUTO_HALF_MAX_DROPS",
+    "DROP_SHARE",
+    "HALF_DROPS_PER_SECOND",
+    "HALF_DROP_SHARE",
+    "Drop",
+    "auto_drops",
+    "make_drops",
+    "pack",
+]
 
 DROP_SHARE = 1.0
-"""Default drop size: the smallest trip of the volunteers who may carry it.
+"""Whole-trip drops: the smallest trip of the volunteers who may carry it. The fewest
+drops; what :func:`auto_drops` falls back to, and what the window-size estimates assume."""
 
-Smaller drops let big couriers fill their trips: on the synthetic compound window at 8 s,
-share 0.5 gave 65.3 km and 87 trips against 68.5 km and 95 trips. But twice the drops make
-OR-Tools' local search overrun its time limit by several seconds (docs/benchmarks.md), so
-the default keeps whole-trip drops; ``PlanOptions(drop_share=0.5)`` is there for long runs.
-"""
+HALF_DROP_SHARE = 0.5
+"""Half-size drops, :func:`auto_drops`' first choice.
+
+Whole-trip drops leave a big courier's trip part empty and make the routing nearly a bin
+packing that the local search cannot escape. Half-size drops planned 7.4 % shorter on six
+synthetic compound windows at 10 s (53.17 against 57.41 km on average), 5.1 % shorter at
+5 s, and 15 % shorter on six building windows (docs/benchmarks.md, "Half-size drops")."""
+
+AUTO_HALF_MAX_DROPS = 400
+""":func:`auto_drops` keeps half-size drops up to this many drops in one model.
+
+Compound windows of 290-345 half-size drops improved at 5 s; district sub-problems of
+475-505 did not improve on their start even at 20 s (the iterated local search cannot
+rebuild a hinted start of so many chained drops), and one overran its 10 s limit by 7 s,
+so the whole-trip drops (240-260 there) plan shorter."""
+
+HALF_DROPS_PER_SECOND = 70
+""":func:`auto_drops` keeps half-size drops while there are at most this many per second of
+the time limit. 5 s for 291-340 of them (58-68 a second) planned shorter than whole-trip
+drops on five of six compound windows; 2 s for 317 (159 a second) overran the limit by 2-5 s
+(the search's hinted start of that many chained drops takes about 2 s to rebuild)."""
 
 _CP_SAT_MAX_ITEMS = 120
 _CP_SAT_DETERMINISTIC_S = 0.03
@@ -209,6 +235,37 @@ def make_drops(
             )
     drops.sort(key=lambda d: (d.building_id, d.order_ids[0]))
     return drops
+
+
+def auto_drops(
+    problem: WindowProblem,
+    eligible: Mapping[str, tuple[int, ...]],
+    time_limit: float | None = None,
+) -> tuple[list[Drop], float]:
+    """Half-size drops, or whole-trip drops when there would be too many half-size ones.
+
+    Parameters
+    ----------
+    problem, eligible
+        As :func:`make_drops`.
+    time_limit
+        Seconds the search will have. Default None: the time limit will follow the number
+        of drops (:func:`~basket_route.options.auto_time_limit`), enough for either size.
+
+    Returns
+    -------
+    tuple of (list of Drop, float)
+        The drops and the share they were made with: :data:`HALF_DROP_SHARE` when that
+        gives at most :data:`AUTO_HALF_MAX_DROPS` drops and at most
+        :data:`HALF_DROPS_PER_SECOND` per second of TIME_LIMIT, else :data:`DROP_SHARE`.
+    """
+    drops = make_drops(problem, eligible, HALF_DROP_SHARE)
+    most = AUTO_HALF_MAX_DROPS
+    if time_limit is not None:
+        most = min(most, int(time_limit * HALF_DROPS_PER_SECOND))
+    if len(drops) <= most:
+        return drops, HALF_DROP_SHARE
+    return make_drops(problem, eligible, DROP_SHARE), DROP_SHARE
 
 
 def _scaled(capacity: int, share: float) -> int:

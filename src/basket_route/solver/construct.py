@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from basket_route.solver.routing import RoutingProblem
+from basket_route.solver.routing_problem import RoutingProblem
 
 __all__ = ["greedy_routes"]
 

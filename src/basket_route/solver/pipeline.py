@@ -22,7 +22,7 @@ from basket_route import units
 from basket_route.model import Scenario, as_date
 from basket_route.options import PlanOptions, auto_time_limit, default_solution_limit
 from basket_route.plan import Plan, Route, Stop, Trip, Unassigned, UnassignedReason
-from basket_route.solver.batching import Drop, make_drops
+from basket_route.solver.batching import DROP_SHARE, Drop, auto_drops, make_drops
 from basket_route.solver.problem import WindowProblem, build_window_problem, screen
 from basket_route.solver.routing import (
     ITERATED_LOCAL_SEARCH,
@@ -342,7 +342,11 @@ def plan_window(
     if partition is not False:
         from basket_route.scale.estimate import is_large  # scale calls back: partition=False
 
-        if partition or executor is not None or is_large(scenario, day, window, max_drops):
+        if (
+            partition
+            or executor is not None
+            or is_large(scenario, day, window, max_drops, opts.drop_share or DROP_SHARE)
+        ):
             from basket_route.scale.window import plan_partitioned
 
             return plan_partitioned(
@@ -356,12 +360,15 @@ def plan_window(
             )
     problem = build_window_problem(scenario, day, window)
     eligible, unassigned = screen(problem)
-    drops = make_drops(problem, eligible, opts.drop_share)
+    if opts.drop_share is None:
+        drops, share = auto_drops(problem, eligible, opts.time_limit)
+    else:
+        drops, share = make_drops(problem, eligible, opts.drop_share), opts.drop_share
     unassigned += [
         Unassigned(o.order_id, UnassignedReason.INVALID, o.detail) for o in problem.invalid
     ]
     limit = opts.time_limit if opts.time_limit is not None else auto_time_limit(len(drops))
-    info: dict[str, Any] = {"drops": len(drops), "seed": opts.seed}
+    info: dict[str, Any] = {"drops": len(drops), "drop_share": share, "seed": opts.seed}
     routes: list[Route] = []
     if drops:
         model = _build_model(problem, drops, opts.seed)
@@ -381,6 +388,7 @@ def plan_window(
             first_solution=opts.first_solution,
             metaheuristic=metaheuristic,
             log=opts.log,
+            multi_trip=opts.multi_trip,
         )
         result = solve_routing(model.problem, params)
         routes, _lost = _retime(problem, model, result)  # lost drops are re-listed below
@@ -399,6 +407,7 @@ def plan_window(
                 "status": result.status,
                 "first_solution": result.first_solution or "none",
                 "metaheuristic": metaheuristic,
+                "multi_trip": opts.multi_trip,
             }
         )
         if opts.reproducible:

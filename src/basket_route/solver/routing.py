@@ -1,6 +1,8 @@
 """The routing core: one adapter around the OR-Tools routing library.
 
-Everything OR-Tools sees is built here, from integer arrays that have been validated first:
+Everything OR-Tools sees is built here (models in :mod:`~basket_route.solver.encoding`),
+from integer arrays that have been validated first
+(:class:`~basket_route.solver.routing_problem.RoutingProblem`):
 no Python callbacks (an exception inside one is swallowed and the solver reports success),
 no floats, no out-of-range indices (several abort the interpreter). See
 ``../shared/RELIABILITY.md`` for the measured failure modes this module guards against.
@@ -13,19 +15,24 @@ can move whole trips and single visits between couriers freely.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS, Encoded, encode
 from basket_route.solver.ils import ITERATED_LOCAL_SEARCH, set_iterated_local_search
+from basket_route.solver.routing_problem import (
+    RoutingProblem,
+    RoutingVehicle,
+    covers_mandatory,
+    evaluate_routes,
+)
+from basket_route.solver.routing_problem import check as _check
 from basket_route.units import MAX_VALUE
 
 __all__ = [
@@ -40,7 +47,6 @@ __all__ = [
     "solve_routing",
 ]
 
-IntArray = npt.NDArray[np.int64]
 
 FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
     k
@@ -62,152 +68,6 @@ _MIN_SLICE_S = 0.1
 FAULT_ENV = "BASKET_ROUTE_INJECT_SOLVER_FAULT"
 """Test hook: ``raise`` makes the OR-Tools search raise, ``no_solution`` makes it return
 nothing; either way the constructive fallback must produce the plan."""
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingVehicle:
-    """One trip-vehicle: where it starts and ends, what it carries, when it may run.
-
-    Parameters
-    ----------
-    start, end
-        Node indices of the start and end depots.
-    capacities
-        One capacity per demand dimension.
-    duration_class
-        Index of the duration matrix this vehicle uses (its travel mode).
-    earliest_start, latest_end
-        Time bounds of the trip, seconds from the horizon's origin.
-    """
-
-    start: int
-    end: int
-    capacities: tuple[int, ...]
-    duration_class: int = 0
-    earliest_start: int = 0
-    latest_end: int = MAX_VALUE
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingProblem:
-    """A validated, integer-only routing problem.
-
-    Parameters
-    ----------
-    distance
-        ``(n, n)`` arc costs (metres for basket_route), int64, >= 0.
-    durations
-        One ``(n, n)`` transit matrix per duration class: the time from leaving node i's
-        arrival to arriving at node j, i.e. service at i plus travel i → j. int64, >= 0.
-    demands
-        ``(n, k)`` demand of each node in each capacity dimension, >= 0.
-    time_windows
-        ``(n, 2)`` earliest and latest arrival at each node.
-    vehicles
-        The trip-vehicles.
-    penalties
-        ``(n,)`` cost of leaving node i unvisited; a negative value makes the node
-        mandatory. Start/end nodes are never visits. Default None: every visit mandatory.
-    allowed_vehicles
-        Per node, the vehicles that may visit it, or None for any. Default None.
-    chains
-        Groups of vehicles that are the successive trips of one courier, in order.
-    gaps
-        Per chain, the minimum time between the end of one trip and the start of the next.
-    """
-
-    distance: IntArray
-    durations: tuple[IntArray, ...]
-    demands: IntArray
-    time_windows: IntArray
-    vehicles: tuple[RoutingVehicle, ...]
-    penalties: IntArray | None = None
-    allowed_vehicles: tuple[tuple[int, ...] | None, ...] | None = None
-    chains: tuple[tuple[int, ...], ...] = ()
-    gaps: tuple[int, ...] = ()
-    terminals: frozenset[int] = field(init=False)
-
-    def __post_init__(self) -> None:
-        n = self.distance.shape[0] if self.distance.ndim == 2 else -1
-        _check(self.distance.shape == (n, n) and n >= 1, "distance must be a square matrix")
-        arrays = {
-            "distance": self.distance,
-            "demands": self.demands,
-            "time_windows": self.time_windows,
-        }
-        arrays.update({f"durations[{i}]": d for i, d in enumerate(self.durations)})
-        if self.penalties is not None:
-            arrays["penalties"] = self.penalties
-        for name, arr in arrays.items():
-            _check(arr.dtype == np.int64, f"{name} must be int64, got {arr.dtype}")
-            _check(bool(np.all(arr <= MAX_VALUE)), f"{name} has values above MAX_VALUE")
-            if name != "penalties":
-                _check(bool(np.all(arr >= 0)), f"{name} must be >= 0")
-            arr.flags.writeable = False
-        for i, d in enumerate(self.durations):
-            _check(d.shape == (n, n), f"durations[{i}] must have shape {(n, n)}")
-        _check(len(self.durations) >= 1, "durations needs at least one matrix")
-        _check(
-            self.demands.ndim == 2 and self.demands.shape[0] == n,
-            f"demands must have shape ({n}, k)",
-        )
-        _check(self.time_windows.shape == (n, 2), f"time_windows must have shape ({n}, 2)")
-        _check(
-            bool(np.all(self.time_windows[:, 0] <= self.time_windows[:, 1])),
-            "time windows must have earliest <= latest",
-        )
-        if self.penalties is not None:
-            _check(self.penalties.shape == (n,), f"penalties must have shape ({n},)")
-        k = self.demands.shape[1]
-        _check(len(self.vehicles) >= 1, "at least one vehicle is needed")
-        for v, veh in enumerate(self.vehicles):
-            _check(
-                0 <= veh.start < n and 0 <= veh.end < n,
-                f"vehicle {v}: start/end outside 0..{n - 1}",
-            )
-            _check(
-                len(veh.capacities) == k,
-                f"vehicle {v}: {len(veh.capacities)} capacities for {k} dimensions",
-            )
-            _check(
-                all(0 <= c <= MAX_VALUE for c in veh.capacities),
-                f"vehicle {v}: capacities must be in [0, MAX_VALUE]",
-            )
-            _check(
-                0 <= veh.duration_class < len(self.durations),
-                f"vehicle {v}: unknown duration_class",
-            )
-            _check(
-                0 <= veh.earliest_start <= veh.latest_end <= MAX_VALUE,
-                f"vehicle {v}: bad time bounds",
-            )
-        terminals = frozenset(x for veh in self.vehicles for x in (veh.start, veh.end))
-        object.__setattr__(self, "terminals", terminals)
-        if self.allowed_vehicles is not None:
-            _check(len(self.allowed_vehicles) == n, f"allowed_vehicles must have {n} entries")
-            m = len(self.vehicles)
-            for allowed in self.allowed_vehicles:
-                _check(
-                    allowed is None or all(0 <= a < m for a in allowed),
-                    "allowed_vehicles out of range",
-                )
-        _check(len(self.gaps) == len(self.chains), "one gap per chain")
-        seen: set[int] = set()
-        for chain in self.chains:
-            _check(all(0 <= v < len(self.vehicles) for v in chain), "chain vehicle out of range")
-            _check(not seen & set(chain), "a vehicle is in two chains")
-            seen |= set(chain)
-        _check(all(0 <= g <= MAX_VALUE for g in self.gaps), "gaps must be in [0, MAX_VALUE]")
-
-    @property
-    def visits(self) -> list[int]:
-        """The nodes to visit (every node that is not a vehicle's start or end)."""
-        return [i for i in range(self.distance.shape[0]) if i not in self.terminals]
-
-
-def _check(ok: bool, message: str) -> None:
-    if not ok:
-        raise ValueError(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +99,11 @@ class SearchParams:
         warm start and no chain, except under ILS (measured: the slices are better spent
         on ruin and recreate); the search improves the cheapest start. Default
         ``("PATH_CHEAPEST_ARC", "SAVINGS")``; ``()`` uses ``first_solution`` only.
+    multi_trip
+        How chained trips reach OR-Tools (see :mod:`basket_route.solver.encoding`):
+        ``"chain"``, one vehicle per trip with time constraints between them, or
+        ``"reload"``, one vehicle per courier with reload nodes between its trips where
+        that applies (measured weaker: docs/benchmarks.md). Default ``"chain"``.
     """
 
     time_limit: float | None = 1.0
@@ -248,6 +113,7 @@ class SearchParams:
     metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     log: bool = False
     starts: tuple[str, ...] = ("PATH_CHEAPEST_ARC", "SAVINGS")
+    multi_trip: str = "chain"
 
     def __post_init__(self) -> None:
         if self.time_limit is not None:
@@ -276,6 +142,10 @@ class SearchParams:
         )
         bad = [x for x in self.starts if x not in FIRST_SOLUTION_STRATEGIES]
         _check(not bad, f"starts {bad} not in {list(FIRST_SOLUTION_STRATEGIES)}")
+        _check(
+            self.multi_trip in MULTI_TRIP_ENCODINGS,
+            f"multi_trip not in {list(MULTI_TRIP_ENCODINGS)}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,74 +180,6 @@ def _status_name(routing: pywrapcp.RoutingModel, solution: Any = None) -> str:
         # SolveWithIteratedLocalSearch returns its best without setting the model status.
         return "ROUTING_SUCCESS"
     return name
-
-
-def _build(
-    problem: RoutingProblem,
-) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, Any, int]:
-    n = problem.distance.shape[0]
-    m = len(problem.vehicles)
-    starts = [v.start for v in problem.vehicles]
-    ends = [v.end for v in problem.vehicles]
-    manager = pywrapcp.RoutingIndexManager(n, m, starts, ends)
-    routing = pywrapcp.RoutingModel(manager)
-    arc = routing.RegisterTransitMatrix(problem.distance.tolist())
-    routing.SetArcCostEvaluatorOfAllVehicles(arc)
-    duration_cbs = [routing.RegisterTransitMatrix(d.tolist()) for d in problem.durations]
-    # Chains need "reload gap before every *used* trip". With the time axis shifted by the
-    # largest gap, a chain's first trip may start up to its gap early while unused, so the
-    # trip after it starts on time; once used it must start in its real window (below).
-    offset = max(problem.gaps, default=0)
-    horizon = int(max(v.latest_end for v in problem.vehicles)) + offset
-    # Per-vehicle transits with a single scalar capacity: the combination that works on
-    # 9.15 (per-vehicle transits *and* capacities trips OR-Tools #5283).
-    routing.AddDimensionWithVehicleTransits(
-        [duration_cbs[v.duration_class] for v in problem.vehicles], horizon, horizon, False, "time"
-    )
-    time_dim = routing.GetDimensionOrDie("time")
-    for k in range(problem.demands.shape[1]):
-        demand = [int(x) for x in problem.demands[:, k]]
-        cb = routing.RegisterUnaryTransitVector(demand)
-        ok = routing.AddDimensionWithVehicleCapacity(
-            cb, 0, [v.capacities[k] for v in problem.vehicles], True, f"load{k}"
-        )
-        _check(bool(ok), f"could not add capacity dimension {k}")
-    solver = routing.solver()
-    first_gap = {chain[0]: gap for chain, gap in zip(problem.chains, problem.gaps, strict=True)}
-    for v, veh in enumerate(problem.vehicles):
-        lo, hi = veh.earliest_start + offset, veh.latest_end + offset
-        early = lo - first_gap.get(v, 0)
-        time_dim.CumulVar(routing.Start(v)).SetRange(early, hi)
-        time_dim.CumulVar(routing.End(v)).SetRange(early, hi)
-        if early < lo:
-            solver.Add(time_dim.CumulVar(routing.Start(v)) >= routing.ActiveVehicleVar(v) * lo)
-    latest = horizon - offset
-    for node in problem.visits:
-        index = manager.NodeToIndex(node)
-        lo, hi = (int(x) for x in problem.time_windows[node])
-        penalty = -1 if problem.penalties is None else int(problem.penalties[node])
-        optional = penalty >= 0
-        if optional:
-            routing.AddDisjunction([index], penalty)
-        if lo > latest:
-            # Opens after every trip has ended: SetRange would fail the whole model.
-            if optional:
-                routing.VehicleVar(index).SetValues([-1])
-            continue
-        time_dim.CumulVar(index).SetRange(lo + offset, min(hi, latest) + offset)
-        if problem.allowed_vehicles is not None and problem.allowed_vehicles[node] is not None:
-            allowed = sorted(problem.allowed_vehicles[node] or ())
-            # SetAllowedVehiclesForIndex rejects Python lists on 9.15; VehicleVar works.
-            routing.VehicleVar(index).SetValues([-1, *allowed])
-    for chain, gap in zip(problem.chains, problem.gaps, strict=True):
-        for a, b in itertools.pairwise(chain):
-            solver.Add(
-                time_dim.CumulVar(routing.Start(b))
-                >= time_dim.CumulVar(routing.End(a)) + routing.ActiveVehicleVar(b) * gap
-            )
-    # No finalizer on start times: with hundreds of chained trips it runs after the time
-    # limit for seconds; callers re-time trips at their earliest anyway.
-    return manager, routing, time_dim, offset
 
 
 def _parameters(params: SearchParams, first_solution: str, time_limit: float | None) -> Any:
@@ -431,7 +233,7 @@ def solve_routing(
     try:
         if fault == "raise":
             raise RuntimeError(f"solver fault injected by {FAULT_ENV}=raise")
-        manager, routing, (time_dim, offset), solution, status, used, start_routes = _search(
+        model, solution, status, used, start_routes = _search(
             problem, params, initial_routes, started
         )
         if fault == "no_solution":
@@ -448,7 +250,7 @@ def solve_routing(
                 [() for _ in range(m)],
                 f"{status}; constructive fallback failed: {exc}",
             )
-        if not _covers_mandatory(problem, routes_):
+        if not covers_mandatory(problem, routes_):
             # A partial answer to a problem with mandatory visits is no solution.
             routes_ = [() for _ in range(m)]
         used = "constructive" if any(routes_) else ""
@@ -458,7 +260,7 @@ def solve_routing(
         )
     if (
         start_routes is not None
-        and _covers_mandatory(problem, start_routes)
+        and covers_mandatory(problem, start_routes)
         and solution.ObjectiveValue() > evaluate_routes(problem, start_routes)[1]
     ):
         # OR-Tools stopped (e.g. at its limit) on something worse than the start it was
@@ -468,8 +270,14 @@ def solve_routing(
         return RoutingResult(
             kept, starts_, cost, status, "initial_routes (kept)", time.perf_counter() - started
         )
-    routes = _routes_of(manager, routing, solution)
-    starts = [solution.Value(time_dim.CumulVar(routing.Start(v))) - offset for v in range(m)]
+    routes = model.from_solver(_routes_of(model.manager, model.routing, solution))
+    if model.reload:
+        starts = list(evaluate_routes(problem, routes)[0])
+    else:
+        starts = [
+            solution.Value(model.time_dim.CumulVar(model.routing.Start(v))) - model.offset
+            for v in range(m)
+        ]
     return RoutingResult(
         tuple(routes),
         tuple(starts),
@@ -485,9 +293,10 @@ def _search(
     params: SearchParams,
     initial_routes: Sequence[Sequence[int]] | None,
     started: float,
-) -> tuple[Any, Any, tuple[Any, int], Any, str, str, Sequence[Sequence[int]] | None]:
+) -> tuple[Encoded, Any, str, str, Sequence[Sequence[int]] | None]:
     """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
-    manager, routing, time_dim, offset = _build(problem)
+    model = encode(problem, params.multi_trip)
+    manager, routing = model.manager, model.routing
     if params.failure_limit is not None:
         never = 1 << 62  # the time, branch and solution limits are set elsewhere
         routing.AddSearchMonitor(routing.solver().Limit(never, never, params.failure_limit, never))
@@ -511,7 +320,7 @@ def _search(
         remaining = None
         if params.time_limit is not None:
             remaining = max(_MIN_SLICE_S, params.time_limit - (time.perf_counter() - started))
-        as_indices = [[manager.NodeToIndex(x) for x in r] for r in initial_routes]
+        as_indices = [[manager.NodeToIndex(x) for x in r] for r in model.to_solver(initial_routes)]
         start = routing.ReadAssignmentFromRoutes(as_indices, True)
         if start is not None and ils:
             # ILS cannot start from an assignment; local cheapest insertion follows a hint.
@@ -552,7 +361,7 @@ def _search(
         status = _status_name(routing, solution)
         if solution is not None:
             used = strategy
-    return manager, routing, (time_dim, offset), solution, status, used, initial_routes
+    return model, solution, status, used, initial_routes
 
 
 _PATIENCE_S = (0, 1800, MAX_VALUE)
@@ -598,42 +407,10 @@ def _best_start(
         solution = routing.SolveWithParameters(search)
         if solution is None:
             continue
-        routes = [list(r) for r in _routes_of(manager, routing, solution)]
+        routes = [list(r) for r in _routes_of(manager, routing, solution)]  # no chains here
         if best is None or solution.ObjectiveValue() < best[0]:
             best = (solution.ObjectiveValue(), routes)
     return None if best is None else best[1]
-
-
-def evaluate_routes(
-    problem: RoutingProblem, routes: Sequence[Sequence[int]]
-) -> tuple[tuple[int, ...], int]:
-    """Earliest start time of every vehicle and the objective of ROUTES.
-
-    Trips of a chain start as early as their predecessors allow; the objective is the
-    arc cost plus the penalties of the optional visits left out.
-    """
-    m = len(problem.vehicles)
-    starts = [v.earliest_start for v in problem.vehicles]
-    ready = {v: problem.vehicles[v].earliest_start for v in range(m)}
-    for chain, gap in zip(problem.chains, problem.gaps, strict=True):
-        free = problem.vehicles[chain[0]].earliest_start
-        for v in chain:
-            ready[v] = max(free, problem.vehicles[v].earliest_start)
-            if routes[v]:
-                free = _trip_end(problem, v, routes[v], ready[v]) + gap
-    cost = 0
-    for v, route in enumerate(routes):
-        starts[v] = ready[v]
-        path = [problem.vehicles[v].start, *route, problem.vehicles[v].end] if route else []
-        cost += sum(int(problem.distance[a, b]) for a, b in itertools.pairwise(path))
-    visited = {x for r in routes for x in r}
-    if problem.penalties is not None:
-        cost += sum(
-            int(problem.penalties[i])
-            for i in problem.visits
-            if i not in visited and problem.penalties[i] > 0
-        )
-    return tuple(starts), cost
 
 
 def _routes_of(
@@ -649,23 +426,3 @@ def _routes_of(
             index = solution.Value(routing.NextVar(index))
         routes.append(tuple(nodes))
     return routes
-
-
-def _covers_mandatory(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> bool:
-    """True when ROUTES visit every mandatory visit of PROBLEM."""
-    visited = {x for r in routes for x in r}
-    return all(
-        i in visited
-        for i in problem.visits
-        if problem.penalties is None or problem.penalties[i] < 0
-    )
-
-
-def _trip_end(problem: RoutingProblem, v: int, route: Sequence[int], start: int) -> int:
-    veh = problem.vehicles[v]
-    dur = problem.durations[veh.duration_class]
-    t, here = start, veh.start
-    for node in route:
-        t = max(t + int(dur[here, node]), int(problem.time_windows[node, 0]))
-        here = node
-    return t + int(dur[here, veh.end])
