@@ -3,7 +3,7 @@
 Example (from the repository root)::
 
     .venv/bin/python benchmarks/quality/compound_vs_pyvrp.py --size compound --limits 10 60 \\
-        --shares 1.0 0.5
+        --shares auto 1.0 0.5
 
 The synthetic scenario is written with ``write_synthetic`` and read back. Both solvers get
 the orders that ``screen`` finds eligible. PyVRP (>= 0.14) gets an order-level model: one
@@ -227,6 +227,10 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _share(text: str) -> float | None:
+    return None if text == "auto" else float(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the comparison table and the model differences; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -236,7 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--date", default="2020-02-10")
     parser.add_argument("--limits", type=float, nargs="+", default=[10.0, 60.0])
     parser.add_argument(
-        "--shares", type=float, nargs="+", default=[1.0], help="our drop_share values"
+        "--shares",
+        type=_share,
+        nargs="+",
+        default=[None],
+        help="our drop_share values, 'auto' for the default (default: auto)",
     )
     args = parser.parse_args(argv)
     day = dt.date.fromisoformat(args.date)
@@ -266,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             options = br.PlanOptions(time_limit=limit, seed=args.seed, drop_share=share)
             plan = br.plan_window(scenario, day, args.window, options)
             wall = time.perf_counter() - t0
-            note = f"drop_share {share}: {plan.solver.get('drops')} drops, "
+            note = f"drop_share {share or 'auto'} ({plan.solver.get('drop_share')}): "
+            note += f"{plan.solver.get('drops')} drops, "
             note += str(plan.solver.get("status"))
             print(_row("basket_route", limit, plan, scenario, eligible, wall, note), flush=True)
         t0 = time.perf_counter()

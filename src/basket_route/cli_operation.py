@@ -113,7 +113,7 @@ def _search(p: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         help="drop size as a share of the smallest trip that may carry it, in (0, 1] "
-        "(default 0.5; 1.0 is fastest, smaller plans shorter routes)",
+        "(default: 0.5 where the model and time limit allow, else 1.0; 1.0 is fastest)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
