@@ -154,6 +154,32 @@ def test_plan_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture
     assert output.is_file()
 
 
+def test_plan_warm_start(
+    tiny_plan: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--warm-start PLAN starts from an earlier plan and says so in the plan's solver."""
+    output = tmp_path / "again.json"
+    code, _, err = _run(capsys, *_plan_args(TINY, output, "--warm-start", tiny_plan, "--quiet"))
+    assert code == 0, err
+    solver = json.loads(output.read_text(encoding="utf-8"))["solver"]
+    assert "drops placed as in the given plan" in solver["warm_start"]
+
+
+@pytest.mark.parametrize("content", [None, "not json {", '{"format": "something else"}'])
+def test_plan_bad_warm_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None
+) -> None:
+    """A missing or malformed --warm-start file: exit 2, its name in the message, no plan."""
+    bad = tmp_path / "earlier.json"
+    if content is not None:
+        bad.write_text(content, encoding="utf-8")
+    output = tmp_path / "plan.json"
+    code, _, err = _run(capsys, *_plan_args(TINY, output, "--warm-start", bad))
+    assert code == 2
+    assert "earlier.json" in err
+    assert not output.exists()
+
+
 def test_plan_passes_verify(tiny_plan: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The written plan passes `verify` (exit 0, OK) and every AM order is accounted for."""
     code, out, _ = _run(capsys, "verify", TINY, tiny_plan)

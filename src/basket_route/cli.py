@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="plan JSON file to write")
     search_options(p)
     p.add_argument(
+        "--warm-start",
+        type=Path,
+        default=None,
+        metavar="PLAN",
+        help="an earlier plan JSON (this window's, before late orders, or the previous "
+        "window's) to start from: its couriers keep their trips where the search allows",
+    )
+    p.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -128,6 +136,16 @@ def _plan_and_write(
     from basket_route.solver.pipeline import plan_window
 
     scenario = load_scenario(scenario_dir)
+    warm = None
+    if getattr(args, "warm_start", None) is not None:
+        from basket_route.plan import Plan
+
+        try:
+            warm = Plan.from_json(args.warm_start)
+        except (OSError, PlanFormatError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            _err(f"cannot read the warm-start plan {args.warm_start}: {why}")
+            return EXIT_INPUT
     limit = None
     if args.time_limit is not None:
         limit = max(0.1, args.time_limit - (time.perf_counter() - started) - _WRITE_RESERVE_S)
@@ -137,13 +155,21 @@ def _plan_and_write(
     workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     try:
         if workers is None and not scheduler:
-            plan = plan_window(scenario, day, window, options, progress=not args.quiet)
+            plan = plan_window(
+                scenario, day, window, options, progress=not args.quiet, warm_start=warm
+            )
         else:
             from basket_route.scale import open_executor
 
             with open_executor(workers, scheduler) as ex:
                 plan = plan_window(
-                    scenario, day, window, options, executor=ex, progress=not args.quiet
+                    scenario,
+                    day,
+                    window,
+                    options,
+                    executor=ex,
+                    progress=not args.quiet,
+                    warm_start=warm,
                 )
     except KeyError as exc:
         _err(str(exc.args[0]))

@@ -7,6 +7,7 @@ of the window is on a stop or in ``unassigned`` with its reason.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -32,6 +33,7 @@ from basket_route.solver.routing import (
     SearchParams,
     solve_routing,
 )
+from basket_route.solver.warm import warm_routes
 
 __all__ = ["plan_window"]
 
@@ -280,6 +282,7 @@ def plan_window(
     max_drops: int | None = None,
     partition: bool | None = None,
     progress: bool = False,
+    warm_start: Plan | None = None,
 ) -> Plan:
     """Plan one collection window: drops, trips for the volunteers on shift, reasons.
 
@@ -308,6 +311,13 @@ def plan_window(
         split when EXECUTOR is given or the window is large.
     progress
         Show a progress bar of sub-problems done (split windows only). Default False.
+    warm_start
+        An earlier plan to start the search from: this window's (planned again with late
+        orders or more time) or the previous window's (the same couriers on the same
+        buildings); see :mod:`basket_route.solver.warm`. It is kept only when it costs no
+        more than the constructive start; ``plan.solver["warm_start"]`` says what it
+        placed, ``plan.solver["first_solution"]`` whether it was used. Ignored, with a
+        note, when the window is split into sub-problems. Default None.
 
     Returns
     -------
@@ -349,7 +359,7 @@ def plan_window(
         ):
             from basket_route.scale.window import plan_partitioned
 
-            return plan_partitioned(
+            split = plan_partitioned(
                 scenario,
                 day,
                 window,
@@ -358,6 +368,10 @@ def plan_window(
                 max_drops=max_drops,
                 progress=progress,
             )
+            if warm_start is None:
+                return split
+            note = "ignored: the window was split into sub-problems"
+            return dataclasses.replace(split, solver={**split.solver, "warm_start": note})
     problem = build_window_problem(scenario, day, window)
     eligible, unassigned = screen(problem)
     if opts.drop_share is None:
@@ -390,7 +404,18 @@ def plan_window(
             log=opts.log,
             multi_trip=opts.multi_trip,
         )
-        result = solve_routing(model.problem, params)
+        initial = None
+        if warm_start is not None:
+            initial, placed = warm_routes(
+                problem,
+                model.problem,
+                model.drops,
+                len(model.depot_nodes),
+                model.chains,
+                warm_start,
+            )
+            info["warm_start"] = f"{placed} of {len(drops)} drops placed as in the given plan"
+        result = solve_routing(model.problem, params, initial_routes=initial)
         routes, _lost = _retime(problem, model, result)  # lost drops are re-listed below
         served = {o for r in routes for t in r.trips for o in t.order_ids}
         for d in model.drops:

@@ -63,6 +63,8 @@ METAHEURISTICS: tuple[str, ...] = (
 )
 
 _FALLBACK_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "ALL_UNPERFORMED")
+CONSTRUCTIVE_START = "constructive start"
+"""``RoutingResult.first_solution`` of a chained problem started from our own routes."""
 _MIN_SLICE_S = 0.1
 
 FAULT_ENV = "BASKET_ROUTE_INJECT_SOLVER_FAULT"
@@ -154,9 +156,11 @@ class RoutingResult:
 
     ``routes[v]`` lists the visit nodes of vehicle v in order (empty when unused);
     ``start_times[v]`` is the start time the solver chose; ``status`` is the OR-Tools
-    status name; ``first_solution`` names what produced the start (an OR-Tools strategy,
-    ``initial_routes``, or ``constructive`` when OR-Tools failed and the constructive
-    builder's routes are returned as they are).
+    status name; ``first_solution`` names what produced the start (an OR-Tools strategy;
+    ``initial_routes``, the caller's; ``constructive start``, ours, on chained problems;
+    any of these followed by `` (kept)`` when OR-Tools ended on something worse; or
+    ``constructive`` when OR-Tools failed and the constructive builder's routes are
+    returned as they are).
     """
 
     routes: tuple[tuple[int, ...], ...]
@@ -220,7 +224,9 @@ def solve_routing(
     params
         Search limits and strategies. Default None: ``SearchParams()``.
     initial_routes
-        Optional warm start: visit nodes per vehicle. Ignored when OR-Tools rejects it.
+        Optional warm start: visit nodes per vehicle. Ignored when OR-Tools rejects it,
+        and on chained problems when our constructive start costs less (penalties of
+        the visits it leaves out included).
 
     Returns
     -------
@@ -268,7 +274,7 @@ def solve_routing(
         kept = tuple(tuple(r) for r in start_routes)
         starts_, cost = evaluate_routes(problem, kept)
         return RoutingResult(
-            kept, starts_, cost, status, "initial_routes (kept)", time.perf_counter() - started
+            kept, starts_, cost, status, f"{used} (kept)", time.perf_counter() - started
         )
     routes = model.from_solver(_routes_of(model.manager, model.routing, solution))
     if model.reload:
@@ -310,9 +316,16 @@ def _search(
         # window. A solver time limit, reset at every search, bounds each of them.
         left_ms = max(1, int((params.time_limit - (time.perf_counter() - started)) * 1000))
         routing.AddSearchMonitor(routing.solver().TimeLimit(left_ms))
-    if initial_routes is None and problem.chains:
-        # Insertion heuristics cannot see chains (see construct.py): start from our own.
-        initial_routes = _best_constructive(problem)
+    label = "initial_routes"
+    ours: list[list[int]] | None = None
+    if problem.chains:
+        # Insertion heuristics cannot see chains (see construct.py): start from our own,
+        # or from the caller's routes (a warm start) when they are no more costly.
+        ours = _best_constructive(problem)
+        if initial_routes is None or (
+            evaluate_routes(problem, ours)[1] < evaluate_routes(problem, initial_routes)[1]
+        ):
+            initial_routes, label = ours, CONSTRUCTIVE_START
     elif initial_routes is None and params.starts and not ils:
         # ILS recovers from a weak start by itself; the slices are better spent searching.
         initial_routes = _best_start(manager, routing, params, started)
@@ -320,8 +333,12 @@ def _search(
         remaining = None
         if params.time_limit is not None:
             remaining = max(_MIN_SLICE_S, params.time_limit - (time.perf_counter() - started))
-        as_indices = [[manager.NodeToIndex(x) for x in r] for r in model.to_solver(initial_routes)]
-        start = routing.ReadAssignmentFromRoutes(as_indices, True)
+        start = _read(model, initial_routes)
+        if start is None and ours is not None and label != CONSTRUCTIVE_START:
+            # The model rejects the caller's routes (a trip too long for its slot, a
+            # visit on a courier who may not carry it): start from our own instead.
+            initial_routes, label = ours, f"{CONSTRUCTIVE_START} (initial_routes rejected)"
+            start = _read(model, initial_routes)
         if start is not None and ils:
             # ILS cannot start from an assignment; local cheapest insertion follows a hint.
             routing.SetFirstSolutionHint(start)
@@ -335,12 +352,12 @@ def _search(
                 search = _parameters(gls, params.first_solution, left)
                 solution = routing.SolveFromAssignmentWithParameters(start, search)
             status = _status_name(routing, solution)
-            used = "initial_routes" if solution is not None else ""
+            used = label if solution is not None else ""
         elif start is not None:
             search = _parameters(params, params.first_solution, remaining)
             solution = routing.SolveFromAssignmentWithParameters(start, search)
             status = _status_name(routing)
-            used = "initial_routes" if solution is not None else ""
+            used = label if solution is not None else ""
     ladder = [
         params.first_solution,
         *(s for s in _FALLBACK_FIRST_SOLUTIONS if s != params.first_solution),
@@ -362,6 +379,13 @@ def _search(
         if solution is not None:
             used = strategy
     return model, solution, status, used, initial_routes
+
+
+def _read(model: Encoded, routes: Sequence[Sequence[int]]) -> Any:
+    """ROUTES as an assignment of MODEL, or None when the model rejects them."""
+    manager = model.manager
+    as_indices = [[manager.NodeToIndex(x) for x in r] for r in model.to_solver(routes)]
+    return model.routing.ReadAssignmentFromRoutes(as_indices, True)
 
 
 _PATIENCE_S = (0, 1800, MAX_VALUE)
