@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--multi-trip", nargs="+", default=["chain"], choices=["chain", "reload"])
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--windows", nargs="+", default=["AM"])
+    parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=args.days))
@@ -35,7 +36,12 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     runs = itertools.product(days, args.windows, args.multi_trip, args.shares, args.limits)
     for day, window, multi_trip, share, limit in runs:
-        options = br.PlanOptions(time_limit=limit, drop_share=share, multi_trip=multi_trip)
+        options = br.PlanOptions(
+            time_limit=limit,
+            drop_share=share,
+            multi_trip=multi_trip,
+            metaheuristic=args.metaheuristic,
+        )
         started = time.perf_counter()
         plan = br.plan_window(scenario, day, window, options)
         wall = time.perf_counter() - started
