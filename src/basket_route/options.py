@@ -57,8 +57,8 @@ class PlanOptions:
         Size of a drop as a share of the smallest trip of the volunteers who may carry it
         (0 < share <= 1). Smaller drops let big couriers fill their trips (shorter plans);
         1.0 gives the fewest drops and the fastest search. Default None: half-size drops
-        while a model has at most 400 of them and at most 70 per second of TIME_LIMIT,
-        else whole-trip drops
+        while a model has at most 400 of them and at most 70 per second of TIME_LIMIT (in
+        reproducible mode: at most 100), else whole-trip drops
         (:func:`basket_route.solver.batching.auto_drops`); ``plan.solver["drop_share"]``
         says which.
     multi_trip

@@ -16,6 +16,7 @@ from basket_route.solver import batching
 from tests.helpers import assert_accounted, run_checker, tiny_frames, tiny_settings, write_frames
 
 DAY = "2020-02-10"
+REPRO_OPTIONS = br.PlanOptions(reproducible=True, solution_limit=30)
 REPRO = br.PlanOptions(reproducible=True, solution_limit=50)
 
 
@@ -387,6 +388,7 @@ def test_auto_drop_share(
     """By default drops are half-size, or whole-trip when more than AUTO_HALF_MAX_DROPS
     half-size ones would be needed; the plan is the one of that share, and says it."""
     monkeypatch.setattr(batching, "AUTO_HALF_MAX_DROPS", cap)
+    monkeypatch.setattr(batching, "AUTO_HALF_MAX_DROPS_REPRODUCIBLE", cap)
     sc = br.load_scenario(building_dir)
     options = br.PlanOptions(reproducible=True, solution_limit=30)
     assert options.drop_share is None
@@ -394,6 +396,20 @@ def test_auto_drop_share(
     fixed = br.plan_window(sc, DAY, "AM", replace(options, drop_share=expected))
     assert auto.solver["drop_share"] == expected
     assert auto.to_json() == fixed.to_json()
+
+
+def test_auto_drop_share_in_reproducible_mode(
+    building_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reproducible mode has its own, lower bound on half-size drops (its search slows
+    down with drops far more): above it, whole-trip drops."""
+    sc = br.load_scenario(building_dir)
+    plan = br.plan_window(sc, DAY, "AM", REPRO_OPTIONS)
+    assert plan.solver["drop_share"] == 0.5
+    monkeypatch.setattr(batching, "AUTO_HALF_MAX_DROPS_REPRODUCIBLE", 5)
+    plan = br.plan_window(sc, DAY, "AM", REPRO_OPTIONS)
+    assert plan.solver["drop_share"] == 1.0
+    assert plan.solver["mode"] == "reproducible"
 
 
 @pytest.mark.parametrize(("time_limit", "expected"), [(0.3, 1.0), (2.0, 0.5)])

@@ -29,6 +29,7 @@ from basket_route.solver.problem import WindowProblem
 
 __all__ = [
     "AUTO_HALF_MAX_DROPS",
+    "AUTO_HALF_MAX_DROPS_REPRODUCIBLE",
     "DROP_SHARE",
     "HALF_DROPS_PER_SECOND",
     "HALF_DROP_SHARE",
@@ -57,6 +58,13 @@ Compound windows of 290-345 half-size drops improved at 5 s; district sub-proble
 475-505 did not improve on their start even at 20 s (the iterated local search cannot
 rebuild a hinted start of so many chained drops), and one overran its 10 s limit by 7 s,
 so the whole-trip drops (240-260 there) plan shorter."""
+
+AUTO_HALF_MAX_DROPS_REPRODUCIBLE = 100
+""":func:`auto_drops`' bound in reproducible mode, whose guided local search runs to a
+solution count (30 + drops / 4) and slows down far more with drops than the default
+search: the compound window's 317 half-size drops hit the 254 s safety cap (258 s wall,
+so not reproducible) where its 163 whole-trip drops took 71 s. Building windows (28-34
+half-size drops) take seconds; 100 is a conservative bound between the two."""
 
 HALF_DROPS_PER_SECOND = 70
 """:func:`auto_drops` keeps half-size drops while there are at most this many per second of
@@ -241,6 +249,7 @@ def auto_drops(
     problem: WindowProblem,
     eligible: Mapping[str, tuple[int, ...]],
     time_limit: float | None = None,
+    reproducible: bool = False,
 ) -> tuple[list[Drop], float]:
     """Half-size drops, or whole-trip drops when there would be too many half-size ones.
 
@@ -251,6 +260,10 @@ def auto_drops(
     time_limit
         Seconds the search will have. Default None: the time limit will follow the number
         of drops (:func:`~basket_route.options.auto_time_limit`), enough for either size.
+    reproducible
+        The search stops on a solution count: at most
+        :data:`AUTO_HALF_MAX_DROPS_REPRODUCIBLE` half-size drops, and TIME_LIMIT (only a
+        safety cap then) is not used. Default False.
 
     Returns
     -------
@@ -260,8 +273,8 @@ def auto_drops(
         :data:`HALF_DROPS_PER_SECOND` per second of TIME_LIMIT, else :data:`DROP_SHARE`.
     """
     drops = make_drops(problem, eligible, HALF_DROP_SHARE)
-    most = AUTO_HALF_MAX_DROPS
-    if time_limit is not None:
+    most = AUTO_HALF_MAX_DROPS_REPRODUCIBLE if reproducible else AUTO_HALF_MAX_DROPS
+    if time_limit is not None and not reproducible:
         most = min(most, int(time_limit * HALF_DROPS_PER_SECOND))
     if len(drops) <= most:
         return drops, HALF_DROP_SHARE

@@ -312,10 +312,11 @@ def plan_window(
     progress
         Show a progress bar of sub-problems done (split windows only). Default False.
     warm_start
-        An earlier plan to start the search from: this window's (planned again with late
-        orders or more time) or the previous window's (the same couriers on the same
-        buildings); see :mod:`basket_route.solver.warm`. It is kept only when it costs no
-        more than the constructive start; ``plan.solver["warm_start"]`` says what it
+        An earlier plan to start the search from, so that couriers keep their trips: this
+        window's (planned again with late orders or more time) or another window's (its
+        couriers on the same buildings); see :mod:`basket_route.solver.warm`. It is used
+        only when it costs no more than the constructive start (measured: rarely with late
+        orders, never with the previous window's plan; docs/benchmarks.md); ``plan.solver["warm_start"]`` says what it
         placed, ``plan.solver["first_solution"]`` whether it was used. Ignored, with a
         note, when the window is split into sub-problems. Default None.
 
@@ -375,7 +376,7 @@ def plan_window(
     problem = build_window_problem(scenario, day, window)
     eligible, unassigned = screen(problem)
     if opts.drop_share is None:
-        drops, share = auto_drops(problem, eligible, opts.time_limit)
+        drops, share = auto_drops(problem, eligible, opts.time_limit, opts.reproducible)
     else:
         drops, share = make_drops(problem, eligible, opts.drop_share), opts.drop_share
     unassigned += [
