@@ -13,7 +13,7 @@ from pathlib import Path
 
 from basket_route.exceptions import PlanFormatError, ScenarioError
 
-__all__ = ["build_parser", "main", "search_options"]
+__all__ = ["build_parser", "drop_share_option", "main", "search_options"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 
@@ -98,6 +98,12 @@ def search_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop on a solution count: byte-identical plans for the same input and seed",
     )
+    drop_share_option(p)
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def drop_share_option(p: argparse.ArgumentParser) -> None:
+    """Add --drop-share to P (``PlanOptions.drop_share``; None when not given)."""
     p.add_argument(
         "--drop-share",
         type=float,
@@ -105,7 +111,6 @@ def search_options(p: argparse.ArgumentParser) -> None:
         help="drop size as a share of the smallest trip that may carry it, in (0, 1] "
         "(default: 0.5 where the model and time limit allow, else 1.0; 1.0 is fastest)",
     )
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
 def _process_age_s() -> float:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from basket_route.cli import drop_share_option
+
 if TYPE_CHECKING:
     from basket_route.operation import Operation
     from basket_route.volunteers import RestRule
@@ -108,13 +110,7 @@ def _search(p: argparse.ArgumentParser) -> None:
         help="search (default ITERATED_LOCAL_SEARCH, ruin and recreate; or an OR-Tools "
         "local search: GUIDED_LOCAL_SEARCH, GREEDY_DESCENT stops sooner)",
     )
-    p.add_argument(
-        "--drop-share",
-        type=float,
-        default=None,
-        help="drop size as a share of the smallest trip that may carry it, in (0, 1] "
-        "(default: 0.5 where the model and time limit allow, else 1.0; 1.0 is fastest)",
-    )
+    drop_share_option(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
