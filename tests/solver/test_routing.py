@@ -510,3 +510,64 @@ def test_iterated_local_search_keeps_to_its_time_limit(compound_problem: Routing
     result = solve_routing(compound_problem, SearchParams(time_limit=3.0))
     assert result.solved
     assert time.process_time() - cpu < 3.0 + 4.0
+
+
+@pytest.mark.parametrize("spare", [None, 0, 1, 3])
+def test_spare_trips_leave_out_unused_trips_only(spare: int | None) -> None:
+    """One courier of six chained trips, five visits needing three: whatever the spare
+    trips kept, the result covers every visit in three trips, lists all six vehicles and
+    leaves the trips after the used ones empty."""
+    from tests.solver.test_construct import _line_problem
+
+    trips = tuple(RoutingVehicle(0, 0, (10,), latest_end=5000) for _ in range(6))
+    problem = _line_problem(
+        vehicles=trips,
+        chains=(tuple(range(6)),),
+        gaps=(100,),
+        time_windows=np.array([[0, 5000]] * 6, dtype=np.int64),
+        penalties=np.array([-1] * 6, dtype=np.int64),
+    )
+    params = SearchParams(time_limit=1.0, metaheuristic="GUIDED_LOCAL_SEARCH", spare_trips=spare)
+    result = solve_routing(problem, params)
+    assert len(result.routes) == len(result.start_times) == 6
+    assert sorted(x for r in result.routes for x in r) == [1, 2, 3, 4, 5]
+    assert sum(1 for r in result.routes if r) == 3
+    assert result.objective == 2 * (50 + 30 + 10)
+    if spare is not None:
+        assert not any(result.routes[3 + spare :])
+
+
+def test_spare_trips_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="spare_trips"):
+        SearchParams(spare_trips=-1)
+
+
+def test_without_spare_trips_keeps_used_trips_plus_spare() -> None:
+    """Two couriers of four trips; visits 1-3 only for A, 5 only for B. Our start uses
+    A's first two trips and B's first: A keeps 2 + 1 trips, B 1 + 1, and the visit allowed
+    on B's trips stays allowed on its kept ones."""
+    from basket_route.solver.routing import _without_spare_trips
+    from tests.solver.test_construct import _line_problem
+
+    trips = tuple(RoutingVehicle(0, 0, (10,), latest_end=5000) for _ in range(8))
+    problem = _line_problem(
+        vehicles=trips,
+        chains=((0, 1, 2, 3), (4, 5, 6, 7)),
+        gaps=(100, 100),
+        time_windows=np.array([[0, 5000]] * 6, dtype=np.int64),
+        allowed_vehicles=(None, (0, 1, 2, 3), (0, 1, 2, 3), (0, 1, 2, 3), None, (4, 5, 6, 7)),
+    )
+    start = _best_constructive(problem)
+    assert [v for v, r in enumerate(start) if r] == [0, 1, 4]
+    pruned = _without_spare_trips(problem, None, 1)
+    assert pruned is not None
+    sub, keep, ours = pruned
+    assert keep == [0, 1, 2, 4, 5]
+    assert sub.chains == ((0, 1, 2), (3, 4))
+    assert sub.allowed_vehicles is not None and sub.allowed_vehicles[5] == (3, 4)
+    assert ours == [start[v] for v in keep]
+    # A warm start's trips are kept too: A's third here; with every trip used, all stay.
+    warm = [[1], [], [2, 3], [], [5], [], [], []]
+    pruned = _without_spare_trips(problem, warm, 0)
+    assert pruned is not None and pruned[1] == [0, 1, 2, 4]
+    assert _without_spare_trips(problem, [[1], [], [], [2, 3], [], [], [], [4, 5]], 0) is None

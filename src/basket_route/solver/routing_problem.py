@@ -157,6 +157,7 @@ class RoutingProblem:
         check(len(self.gaps) == len(self.chains), "one gap per chain")
         seen: set[int] = set()
         for chain in self.chains:
+            check(len(chain) >= 1, "a chain needs at least one vehicle")
             check(all(0 <= v < len(self.vehicles) for v in chain), "chain vehicle out of range")
             check(not seen & set(chain), "a vehicle is in two chains")
             seen |= set(chain)
