@@ -110,8 +110,8 @@ class SearchParams:
         On chained problems, the trip-vehicles a courier keeps after the last one its
         start uses (at least one per courier); the others are left out of the OR-Tools
         model, which is then smaller and faster to search. None keeps them all. Default
-        1 (measured on six compound windows at 5 s: 52.93 km mean against 53.82 with all
-        270 trip-vehicles kept; docs/benchmarks.md).
+        1 (six compound windows, half-size drops, 5 s: 53.26 km mean against 54.48 with
+        every trip-vehicle kept; docs/benchmarks.md, "Spare trips").
     """
 
     time_limit: float | None = 1.0
