@@ -250,8 +250,9 @@ def solve_routing(
         if pruned is not None:
             sub, keep, ours = pruned
             sub_initial = None if initial_routes is None else [initial_routes[v] for v in keep]
-            return _widened(problem, keep, _solve(sub, params, sub_initial, ours), started)
-    return _solve(problem, params, initial_routes, None)
+            result = _solve(sub, params, sub_initial, ours, started)
+            return _widened(problem, keep, result, started)
+    return _solve(problem, params, initial_routes, None, started)
 
 
 def _without_spare_trips(
@@ -312,9 +313,10 @@ def _solve(
     params: SearchParams,
     initial_routes: Sequence[Sequence[int]] | None,
     ours: list[list[int]] | None,
+    started: float,
 ) -> RoutingResult:
-    """:func:`solve_routing` on PROBLEM as it is; OURS: our constructive start, if known."""
-    started = time.perf_counter()
+    """:func:`solve_routing` on PROBLEM as it is; OURS: our constructive start, if known;
+    STARTED: when the call began (the time limit counts from it)."""
     fault = os.environ.get(FAULT_ENV, "")
     start_routes: Sequence[Sequence[int]] | None = None
     try:
