@@ -29,14 +29,13 @@ from ortools.constraint_solver import pywrapcp
 import basket_route as br
 from basket_route.solver import construct
 from basket_route.solver.batching import make_drops
-from basket_route.solver.construct import greedy_routes
+from basket_route.solver.construct import best_constructive, greedy_routes
 from basket_route.solver.pipeline import _build_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
     FAULT_ENV,
     RoutingProblem,
     SearchParams,
-    _best_constructive,
     solve_routing,
 )
 from tests.helpers import TINY
@@ -161,7 +160,7 @@ def test_time_limit_without_first_solution_falls_back(
     _time_out_without_solution(monkeypatch)
     result = solve_routing(problem, SearchParams(time_limit=0.01))
     assert result.first_solution == "constructive"
-    assert [list(r) for r in result.routes] == _best_constructive(problem)
+    assert [list(r) for r in result.routes] == best_constructive(problem)
     plan = br.plan_window(scenario, DAY, "AM", time_limit=0.05)
     check_plan(scenario, plan)
     assert plan.unassigned == ()

@@ -19,6 +19,7 @@ import pytest
 
 import basket_route as br
 from basket_route.solver.batching import make_drops
+from basket_route.solver.construct import best_constructive
 from basket_route.solver.pipeline import _build_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
@@ -29,7 +30,6 @@ from basket_route.solver.routing import (
     RoutingResult,
     RoutingVehicle,
     SearchParams,
-    _best_constructive,
     solve_routing,
 )
 from basket_route.units import MAX_VALUE
@@ -474,7 +474,7 @@ def test_injected_fault_falls_back_to_constructive(
     problem = _two_trip_problem(latest_end=5000, gap=500)
     result = solve_routing(problem, FAST)
     assert result.first_solution == "constructive"
-    assert [list(r) for r in result.routes] == _best_constructive(problem)
+    assert [list(r) for r in result.routes] == best_constructive(problem)
     assert sorted(result.routes) == [(1,), (2,)]
 
 
@@ -546,7 +546,7 @@ def test_without_spare_trips_keeps_used_trips_plus_spare() -> None:
     """Two couriers of four trips; visits 1-3 only for A, 5 only for B. Our start uses
     A's first two trips and B's first: A keeps 2 + 1 trips, B 1 + 1, and the visit allowed
     on B's trips stays allowed on its kept ones."""
-    from basket_route.solver.routing import _without_spare_trips
+    from basket_route.solver.construct import without_spare_trips
     from tests.solver.test_construct import _line_problem
 
     trips = tuple(RoutingVehicle(0, 0, (10,), latest_end=5000) for _ in range(8))
@@ -557,17 +557,17 @@ def test_without_spare_trips_keeps_used_trips_plus_spare() -> None:
         time_windows=np.array([[0, 5000]] * 6, dtype=np.int64),
         allowed_vehicles=(None, (0, 1, 2, 3), (0, 1, 2, 3), (0, 1, 2, 3), None, (4, 5, 6, 7)),
     )
-    start = _best_constructive(problem)
+    start = best_constructive(problem)
     assert [v for v, r in enumerate(start) if r] == [0, 1, 4]
-    pruned = _without_spare_trips(problem, None, 1)
+    pruned = without_spare_trips(problem, start, None, 1)
     assert pruned is not None
-    sub, keep, ours = pruned
+    sub, keep = pruned
     assert keep == [0, 1, 2, 4, 5]
     assert sub.chains == ((0, 1, 2), (3, 4))
     assert sub.allowed_vehicles is not None and sub.allowed_vehicles[5] == (3, 4)
-    assert ours == [start[v] for v in keep]
     # A warm start's trips are kept too: A's third here; with every trip used, all stay.
     warm = [[1], [], [2, 3], [], [5], [], [], []]
-    pruned = _without_spare_trips(problem, warm, 0)
+    pruned = without_spare_trips(problem, start, warm, 0)
     assert pruned is not None and pruned[1] == [0, 1, 2, 4]
-    assert _without_spare_trips(problem, [[1], [], [], [2, 3], [], [], [], [4, 5]], 0) is None
+    assert without_spare_trips(problem, start, [[1], [], [], [2, 3], [], [], [], [4, 5]], 0) is None
+    assert without_spare_trips(problem, start, [[1]], 0) is None  # a warm start that does not fit

@@ -19,11 +19,15 @@ neighbour).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 import numpy as np
 
-from basket_route.solver.routing_problem import RoutingProblem
+from basket_route.solver.routing_problem import RoutingProblem, evaluate_routes
+from basket_route.units import MAX_VALUE
 
-__all__ = ["greedy_routes"]
+__all__ = ["PATIENCE_S", "best_constructive", "greedy_routes", "without_spare_trips"]
 
 
 def greedy_routes(problem: RoutingProblem, patience: int = 0) -> list[list[int]]:
@@ -110,3 +114,58 @@ def greedy_routes(problem: RoutingProblem, patience: int = 0) -> list[list[int]]
         if position[c] == len(chains[c]):
             active[c] = False
     return routes
+
+
+PATIENCE_S = (0, 1800, MAX_VALUE)
+"""Patience values of the constructive starts (see ``construct.greedy_routes``): the earliest
+free courier; the biggest courier free within half an hour; always the biggest free. The
+search cannot move much between chained trips, so the start's choice of couriers largely
+decides the plan: the compound AM window at 10 s went from 68.45 km (earliest-free start
+only) to 55.51 km (docs/benchmarks.md, "Iterated local search and patient starts")."""
+
+
+def best_constructive(problem: RoutingProblem) -> list[list[int]]:
+    """The cheapest (penalties included) of the starts of :data:`PATIENCE_S`, first on ties."""
+    starts = [greedy_routes(problem, patience) for patience in PATIENCE_S]
+    costs = [evaluate_routes(problem, routes)[1] for routes in starts]
+    return starts[costs.index(min(costs))]
+
+
+def without_spare_trips(
+    problem: RoutingProblem,
+    ours: Sequence[Sequence[int]],
+    initial_routes: Sequence[Sequence[int]] | None,
+    spare: int,
+) -> tuple[RoutingProblem, list[int]] | None:
+    """PROBLEM without each chain's trips beyond the last one a start uses, plus SPARE.
+
+    The starts are OURS and INITIAL_ROUTES (routes per vehicle). Every chain keeps at
+    least one trip. Returns the smaller problem and the vehicles it kept (their old
+    indices, in order); None when nothing would be left out or INITIAL_ROUTES does not fit
+    the problem.
+    """
+    m = len(problem.vehicles)
+    if initial_routes is not None and len(initial_routes) != m:
+        return None  # the search reports the bad warm start
+    starts = [ours] if initial_routes is None else [ours, initial_routes]
+    keep: list[int] = []
+    for chain in problem.chains:
+        last = max((i for i, v in enumerate(chain) for r in starts if r[v]), default=-1)
+        keep += chain[: max(1, last + 1 + spare)]
+    chained = {v for chain in problem.chains for v in chain}
+    keep = sorted([*keep, *(v for v in range(m) if v not in chained)])
+    if len(keep) == m:
+        return None
+    new = {v: i for i, v in enumerate(keep)}
+    allowed = problem.allowed_vehicles
+    if allowed is not None:
+        allowed = tuple(
+            None if a is None else tuple(new[v] for v in a if v in new) for a in allowed
+        )
+    sub = dataclasses.replace(
+        problem,
+        vehicles=tuple(problem.vehicles[v] for v in keep),
+        allowed_vehicles=allowed,
+        chains=tuple(tuple(new[v] for v in chain if v in new) for chain in problem.chains),
+    )
+    return sub, keep

@@ -24,6 +24,7 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from basket_route.solver.construct import best_constructive, without_spare_trips
 from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS, Encoded, encode
 from basket_route.solver.ils import ITERATED_LOCAL_SEARCH, set_iterated_local_search
 from basket_route.solver.routing_problem import (
@@ -33,7 +34,6 @@ from basket_route.solver.routing_problem import (
     evaluate_routes,
 )
 from basket_route.solver.routing_problem import check as _check
-from basket_route.units import MAX_VALUE
 
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
@@ -244,52 +244,17 @@ def solve_routing(
     started = time.perf_counter()
     if problem.chains and params.spare_trips is not None:
         try:
-            pruned = _without_spare_trips(problem, initial_routes, params.spare_trips)
+            ours = best_constructive(problem)
+            pruned = without_spare_trips(problem, ours, initial_routes, params.spare_trips)
         except Exception:  # the full problem's search reports (and survives) the fault
             pruned = None
         if pruned is not None:
-            sub, keep, ours = pruned
+            sub, keep = pruned
+            ours = [ours[v] for v in keep]
             sub_initial = None if initial_routes is None else [initial_routes[v] for v in keep]
             result = _solve(sub, params, sub_initial, ours, started)
             return _widened(problem, keep, result, started)
     return _solve(problem, params, initial_routes, None, started)
-
-
-def _without_spare_trips(
-    problem: RoutingProblem, initial_routes: Sequence[Sequence[int]] | None, spare: int
-) -> tuple[RoutingProblem, list[int], list[list[int]]] | None:
-    """PROBLEM without each chain's trips beyond the last one a start uses, plus SPARE.
-
-    The starts are our constructive one and INITIAL_ROUTES. Returns the smaller problem,
-    the vehicles it kept (their old indices, in order) and our start on it; None when
-    nothing would be left out.
-    """
-    m = len(problem.vehicles)
-    if initial_routes is not None and len(initial_routes) != m:
-        return None  # the search reports the bad warm start
-    ours = _best_constructive(problem)
-    starts = [ours] if initial_routes is None else [ours, initial_routes]
-    keep: list[int] = []
-    for chain in problem.chains:
-        last = max((i for i, v in enumerate(chain) for r in starts if r[v]), default=-1)
-        keep += chain[: max(1, last + 1 + spare)]
-    chained = {v for chain in problem.chains for v in chain}
-    keep = sorted([*keep, *(v for v in range(m) if v not in chained)])
-    if len(keep) == m:
-        return None
-    new = {v: i for i, v in enumerate(keep)}
-    allowed = problem.allowed_vehicles
-    if allowed is not None:
-        allowed = tuple(
-            None if a is None else tuple(new[v] for v in a if v in new) for a in allowed
-        )
-    sub = dataclasses.replace(
-        problem,
-        vehicles=tuple(problem.vehicles[v] for v in keep),
-        allowed_vehicles=allowed,
-        chains=tuple(tuple(new[v] for v in chain if v in new) for chain in problem.chains),
-    )
-    return sub, keep, [list(ours[v]) for v in keep]
 
 
 def _widened(
@@ -333,7 +298,7 @@ def _solve(
     if solution is None:
         # Last rung of the ladder: our own constructive solution, feasible by construction.
         try:
-            routes_ = [tuple(r) for r in (ours or _best_constructive(problem))]
+            routes_ = [tuple(r) for r in (ours or best_constructive(problem))]
         except Exception as exc:
             routes_, status = (
                 [() for _ in range(m)],
@@ -404,7 +369,7 @@ def _search(
     if problem.chains:
         # Insertion heuristics cannot see chains (see construct.py): start from our own,
         # or from the caller's routes (a warm start) when they are no more costly.
-        ours = ours if ours is not None else _best_constructive(problem)
+        ours = ours if ours is not None else best_constructive(problem)
         if initial_routes is None or (
             evaluate_routes(problem, ours)[1] < evaluate_routes(problem, initial_routes)[1]
         ):
@@ -469,23 +434,6 @@ def _read(model: Encoded, routes: Sequence[Sequence[int]]) -> Any:
     manager = model.manager
     as_indices = [[manager.NodeToIndex(x) for x in r] for r in model.to_solver(routes)]
     return model.routing.ReadAssignmentFromRoutes(as_indices, True)
-
-
-_PATIENCE_S = (0, 1800, MAX_VALUE)
-"""Patience values of the constructive starts (see ``construct.greedy_routes``): the earliest
-free courier; the biggest courier free within half an hour; always the biggest free. The
-search cannot move much between chained trips, so the start's choice of couriers largely
-decides the plan: the compound AM window at 10 s went from 68.45 km (earliest-free start
-only) to 55.51 km (docs/benchmarks.md, "Iterated local search and patient starts")."""
-
-
-def _best_constructive(problem: RoutingProblem) -> list[list[int]]:
-    """The cheapest (penalties included) of the constructive starts, first one on ties."""
-    from basket_route.solver.construct import greedy_routes
-
-    starts = [greedy_routes(problem, patience) for patience in _PATIENCE_S]
-    costs = [evaluate_routes(problem, routes)[1] for routes in starts]
-    return starts[costs.index(min(costs))]
 
 
 def _best_start(
