@@ -387,6 +387,17 @@ def plan_window(
     routes: list[Route] = []
     if drops:
         model = _build_model(problem, drops, opts.seed)
+        initial = None
+        if warm_start is not None:
+            initial, placed = warm_routes(
+                problem,
+                model.problem,
+                model.drops,
+                len(model.depot_nodes),
+                model.chains,
+                warm_start,
+            )
+            info["warm_start"] = f"{placed} of {len(drops)} drops placed as in the given plan"
         search_s = max(0.05, limit - (time.perf_counter() - started) - _RESERVE_S)
         solution_limit = None
         if opts.reproducible:
@@ -405,17 +416,6 @@ def plan_window(
             log=opts.log,
             multi_trip=opts.multi_trip,
         )
-        initial = None
-        if warm_start is not None:
-            initial, placed = warm_routes(
-                problem,
-                model.problem,
-                model.drops,
-                len(model.depot_nodes),
-                model.chains,
-                warm_start,
-            )
-            info["warm_start"] = f"{placed} of {len(drops)} drops placed as in the given plan"
         result = solve_routing(model.problem, params, initial_routes=initial)
         routes, _lost = _retime(problem, model, result)  # lost drops are re-listed below
         served = {o for r in routes for t in r.trips for o in t.order_ids}
