@@ -406,3 +406,35 @@ def test_cli_workers(sample_dir: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert plan.solver["sub_problems"] == 2
     assert main([*argv, "--workers", "0"]) == 2
     assert "workers must be an integer >= 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "max_drops", "expected"),
+    [
+        (br.PlanOptions(time_limit=2.0), None, (0.5, 360)),  # automatic drops
+        (br.PlanOptions(time_limit=2.0, drop_share=1.0), None, (1.0, 1500)),
+        (br.PlanOptions(time_limit=2.0), 800, (1.0, 800)),  # the caller's bound
+        (REPRO, None, (1.0, 1500)),  # reproducible mode keeps whole-trip sub-problems
+    ],
+)
+def test_automatic_drops_split_into_half_drop_sub_problems(
+    sample: br.Scenario,
+    monkeypatch: pytest.MonkeyPatch,
+    options: br.PlanOptions,
+    max_drops: int | None,
+    expected: tuple[float, int],
+) -> None:
+    """With automatic drops a split window is cut into sub-problems of at most 90 % of
+    AUTO_HALF_MAX_DROPS half-size drops, so that each can use them."""
+    from basket_route.scale import window as scale_window
+
+    seen: list[tuple[float, int]] = []
+
+    def spy(*args: object) -> list[object]:
+        seen.append((args[-1], args[3]))  # type: ignore[arg-type]
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(scale_window, "_partition", spy)
+    with pytest.raises(RuntimeError, match="stop here"):
+        scale.plan_partitioned(sample, DAY, "AM", options, max_drops=max_drops)
+    assert seen == [expected]

@@ -29,7 +29,7 @@ from basket_route.scale.partition import (
     restrict,
     solve_subproblem,
 )
-from basket_route.solver.batching import DROP_SHARE
+from basket_route.solver.batching import AUTO_HALF_MAX_DROPS, DROP_SHARE, HALF_DROP_SHARE
 
 __all__ = ["DEFAULT_BUDGET_CAP_S", "plan_partitioned"]
 
@@ -252,9 +252,12 @@ def plan_partitioned(
     limit = DEFAULT_MAX_DROPS if max_drops is None else max_drops
     groups = _by_building(scenario, scenario.orders_in(day, window))
     rt = _round_trips(scenario, sorted(scenario.depots), list(groups))
-    # The estimate assumes whole-trip drops unless told: auto drops fall back to them in
-    # models too big for half-size ones.
     share = opts.drop_share or DROP_SHARE
+    if opts.drop_share is None and not opts.reproducible and max_drops is None:
+        # Automatic drops: sub-problems small enough for half-size drops (a district in
+        # 16 sub-problems instead of 8 planned 2.7 % shorter in the same time). The cap
+        # leaves room for the estimate's error (456 estimated, 475 made).
+        share, limit = HALF_DROP_SHARE, int(0.9 * AUTO_HALF_MAX_DROPS)
     parts = tuple(_partition(scenario, day, window, limit, groups, rt, share))
     w = _Window(scenario, day, window, opts, parts, groups, rt, _points(scenario, list(groups), rt))
     slots = workers or (_slots(executor) if executor is not None else os.cpu_count() or 1)
