@@ -2,8 +2,8 @@
 
 A building belongs to a depot: ``buildings.csv: depot_id`` when given, else the depot
 nearest by round-trip travel distance. Each depot with its buildings and the volunteers on
-shift there is a sub-problem; one estimated at more than ``max_drops`` drops is split
-further by weighted k-means over its buildings, its volunteers shared out in proportion to
+shift there is a sub-problem; one estimated at more than ``max_drops`` drops (with
+automatic drops: 360 half-size ones) is split further by weighted k-means over its buildings, its volunteers shared out in proportion to
 load (door-to-door volunteers first to the clusters with sealed buildings).
 
 Sub-problems are pure, picklable inputs (:class:`SubProblem`) that :func:`solve_subproblem`

@@ -217,7 +217,10 @@ def plan_partitioned(
         Sub-problems run at once. Default None: the executor's worker count (Dask: its
         threads), or the CPU count.
     max_drops
-        A depot estimated at more drops is split. Default None: :data:`DEFAULT_MAX_DROPS`.
+        A depot estimated at more drops is split. Default None: :data:`DEFAULT_MAX_DROPS`
+        drops of the options' size; with automatic drops (``drop_share=None``, not
+        reproducible) 90 % of ``AUTO_HALF_MAX_DROPS`` half-size drops, so that every
+        sub-problem can use them.
     progress
         Show a progress bar of sub-problems done on stderr (tqdm, when installed, after
         one second). Default False.
