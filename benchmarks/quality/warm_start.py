@@ -31,13 +31,8 @@ WINDOWS = [("2020-02-10", "AM"), ("2020-02-10", "PM"), ("2020-02-11", "AM"), ("2
 
 
 def _where(plan: br.Plan) -> dict[str, tuple[str, int]]:
-    return {
-        o: (r.volunteer_id, k)
-        for r in plan.routes
-        for k, t in enumerate(r.trips)
-        for s in t.stops
-        for o in s.order_ids
-    }
+    """Each delivered order's volunteer and trip."""
+    return {o: (p.volunteer_id, p.trip) for o, p in plan.placements().items()}
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
@@ -23,9 +23,27 @@ if TYPE_CHECKING:
     from basket_route.model import Scenario
     from basket_route.verify import Verification
 
-__all__ = ["PLAN_FORMAT", "Plan", "Route", "Stop", "Trip", "Unassigned", "UnassignedReason"]
+__all__ = [
+    "PLAN_FORMAT",
+    "Placement",
+    "Plan",
+    "Route",
+    "Stop",
+    "Trip",
+    "Unassigned",
+    "UnassignedReason",
+]
 
 PLAN_FORMAT = "basket_route.plan/1"
+
+
+class Placement(NamedTuple):
+    """Where an order is in a plan: its volunteer, trip, stop and place, counted from 0."""
+
+    volunteer_id: str
+    trip: int
+    stop: int
+    position: int
 
 
 class UnassignedReason(StrEnum):
@@ -156,6 +174,16 @@ class Plan:
     def trips(self) -> list[Trip]:
         """Every trip of every route."""
         return [t for r in self.routes for t in r.trips]
+
+    def placements(self) -> dict[str, Placement]:
+        """Where each delivered order is: volunteer, trip, stop and place in the stop."""
+        return {
+            oid: Placement(r.volunteer_id, t, s, p)
+            for r in self.routes
+            for t, trip in enumerate(r.trips)
+            for s, stop in enumerate(trip.stops)
+            for p, oid in enumerate(stop.order_ids)
+        }
 
     def order_ids_delivered(self) -> list[str]:
         """Every delivered order id, route by route, in visiting order."""

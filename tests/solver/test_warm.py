@@ -35,13 +35,7 @@ def _km(plan: br.Plan) -> float:
 
 
 def _spots(plan: br.Plan) -> dict[str, tuple[str, int]]:
-    return {
-        o: (r.volunteer_id, k)
-        for r in plan.routes
-        for k, t in enumerate(r.trips)
-        for s in t.stops
-        for o in s.order_ids
-    }
+    return {o: (p.volunteer_id, p.trip) for o, p in plan.placements().items()}
 
 
 def test_warm_start_from_the_same_plan_keeps_it(building_dir: Path) -> None:

@@ -20,14 +20,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from basket_route.plan import Plan
+from basket_route.plan import Placement, Plan
 from basket_route.solver.batching import Drop
 from basket_route.solver.problem import WindowProblem
 from basket_route.solver.routing_problem import RoutingProblem
 
 __all__ = ["warm_routes"]
-
-_Spot = tuple[str, int, int, int]  # volunteer id, trip, stop, position in the stop
 
 
 def warm_routes(
@@ -59,14 +57,12 @@ def warm_routes(
         The routes, and the number of drops placed as in PLAN (the others on them were
         inserted).
     """
-    by_order: dict[str, _Spot] = {}
-    by_building: dict[str, _Spot] = {}
+    by_order = plan.placements()
+    by_building: dict[str, Placement] = {}
     for route in plan.routes:
         for t, trip in enumerate(route.trips):
             for s, stop in enumerate(trip.stops):
-                by_building.setdefault(stop.building_id, (route.volunteer_id, t, s, 0))
-                for p, oid in enumerate(stop.order_ids):
-                    by_order[oid] = (route.volunteer_id, t, s, p)
+                by_building.setdefault(stop.building_id, Placement(route.volunteer_id, t, s, 0))
     index = {vol.volunteer_id: v for v, vol in enumerate(problem.volunteers)}
     wanted: dict[int, list[tuple[tuple[int, int], int]]] = defaultdict(list)
     for j, drop in enumerate(drops):
