@@ -220,9 +220,12 @@ GENERATED: dict[str, Case] = {
         {"households.csv": _gbk_first_line},
         Rejected("households.csv", 2, None, r"not UTF-8 or GBK/GB18030"),
     ),
-    # GBK and UTF-8 names in one file that happens to decode as GB18030 (see the xfail test).
+    # GBK and UTF-8 names in one file that happens to decode as GB18030: the UTF-8 line
+    # is named instead of read as mojibake.
     "MixedEncodingsDecodeAsMojibake": Case(
-        ENC, {"households.csv": put(MOJIBAKE_HOUSEHOLDS)}, Planned(delivered=ALL)
+        ENC,
+        {"households.csv": put(MOJIBAKE_HOUSEHOLDS)},
+        Rejected("households.csv", 3, None, r"mixed encodings: line 3 is UTF-8 but line 2"),
     ),
     # orders.csv without its header row: the first order is taken for the header.
     "OrdersHeaderMissing": Case(
@@ -885,24 +888,6 @@ def test_defect_is_rejected_or_planned(name: str, tmp_path: Path) -> None:
         pytest.fail(f"load_scenario raised {type(exc).__name__}: {str(exc)[:500]}")
     assert isinstance(expect, Planned), f"loaded, but expected {expect}"
     _check_planned(scenario, folder, expect, tmp_path)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: io/tables.py decode(): a file mixing UTF-8 and GBK lines that happens to be "
-    "valid GB18030 is decoded whole as GB18030, so the UTF-8 name 李四 becomes 鏉庡洓 without "
-    "any error (FORMATS.md: read correctly or reject naming the file)",
-)
-def test_mixed_encoding_file_is_read_correctly_or_rejected(tmp_path: Path) -> None:
-    """A file mixing GBK and UTF-8 lines: each name read as written, or a ScenarioError."""
-    folder = write_generated("MixedEncodingsDecodeAsMojibake", tmp_path / "mixed")
-    try:
-        scenario = br.load_scenario(folder)
-    except br.ScenarioError as exc:
-        assert exc.file == "households.csv"
-        return
-    assert scenario.households["H1"].name == "王女士"
-    assert scenario.households["H2"].name == "李四"
 
 
 def test_unterminated_quote_is_a_defect_of_its_file(tmp_path: Path) -> None:

@@ -72,21 +72,79 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         candidates = ["utf-16"]
     else:
         candidates = ["utf-8", "gb18030"]
-    first_error: UnicodeDecodeError | None = None
+    errors: list[UnicodeDecodeError] = []
     for encoding in candidates:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            first_error = first_error or exc
-    offset = first_error.start if first_error else 0
-    line = data[:offset].count(b"\n") + 1
+            errors.append(exc)
+            continue
+        if encoding == "gb18030" and errors:
+            _reject_utf8_lines(data, file, _line_of(data, errors[0].start))
+        return text, encoding
+    offset = errors[0].start
+    line = _line_of(data, offset)
+    mixed = ""
+    if len(errors) > 1 and _line_of(data, errors[1].start) != line:
+        # UTF-8 fails on one line and GB18030 on another: each line is fine in its own.
+        mixed = (
+            f"; line {_line_of(data, errors[1].start)} is not GBK/GB18030 either, "
+            "so the file mixes encodings"
+        )
     raise ScenarioError.single(
         file,
         line,
         None,
         data[max(0, offset - 8) : offset + 8],
-        f"not UTF-8 or GBK/GB18030 text (undecodable byte at offset {offset}); "
-        "save the file as UTF-8",
+        f"not UTF-8 or GBK/GB18030 text (undecodable byte at offset {offset}{mixed}); "
+        "save the whole file in one encoding, UTF-8",
+    )
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
+
+
+def _reject_utf8_lines(data: bytes, file: str, gbk_line: int) -> None:
+    """Reject a GB18030 file in which some line is really UTF-8 Chinese (mixed encodings).
+
+    Decoded whole as GB18030, such a line becomes mojibake without any error (李四 reads
+    鏉庡洓). A line counts as UTF-8 when it is valid UTF-8 of CJK characters only, and its
+    GB18030 reading needs characters outside GB2312: genuine GBK text from spreadsheets
+    almost never passes both tests, UTF-8 Chinese almost always fails the second.
+    """
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            as_utf8 = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        wide = [ch for ch in as_utf8 if ord(ch) >= 0x80]
+        if not all(_is_cjk(ch) for ch in wide) or not any(ord(ch) >= 0x800 for ch in wide):
+            continue
+        as_gb = line.decode("gb18030")
+        try:
+            as_gb.encode("gb2312")
+        except UnicodeEncodeError:
+            raise ScenarioError.single(
+                file,
+                number,
+                None,
+                as_utf8.strip()[:80],
+                f"mixed encodings: line {number} is UTF-8 but line {gbk_line} is not (it is "
+                f"GBK/GB18030), so line {number} would read {as_gb.strip()[:40]!r}; "
+                "save the whole file in one encoding, UTF-8",
+            ) from None
+
+
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x4E00 <= code <= 0x9FFF  # unified ideographs
+        or 0x3400 <= code <= 0x4DBF  # extension A
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
     )
 
 
