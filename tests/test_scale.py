@@ -438,3 +438,45 @@ def test_automatic_drops_split_into_half_drop_sub_problems(
     with pytest.raises(RuntimeError, match="stop here"):
         scale.plan_partitioned(sample, DAY, "AM", options, max_drops=max_drops)
     assert seen == [expected]
+
+
+@pytest.mark.parametrize("solve", [None, "failing"])
+@pytest.mark.parametrize("door_to_door", ["true", "false"])
+def test_parts_without_volunteers_say_no_volunteer_only_when_nobody_may_serve(
+    tmp_path: Path, door_to_door: str, solve: str | None
+) -> None:
+    """tiny split into one-drop parts (some get buildings but no volunteer), solved or
+    with a solver that always fails: an order is ``no_volunteer`` only when the single
+    model says so too - sealed B1 with no door-to-door volunteer on shift - never because
+    the split gave its part no volunteer."""
+    import shutil
+
+    from tests.helpers import TINY
+
+    def failing(sub: scale.SubProblem) -> br.Plan:
+        raise RuntimeError("sub-problem solver down (test)")
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    vols = pd.read_csv(folder / "volunteers.csv", dtype=str, keep_default_na=False)
+    vols["door_to_door"] = door_to_door
+    vols.to_csv(folder / "volunteers.csv", index=False)
+    scenario = br.load_scenario(folder)
+    with cf.ThreadPoolExecutor(2) as pool:
+        plan = scale.plan_partitioned(
+            scenario,
+            DAY,
+            "AM",
+            REPRO,
+            executor=pool,
+            max_drops=1,
+            solve=failing if solve else None,
+        )
+    assert_accounted(scenario, plan)
+    single = br.plan_window(scenario, DAY, "AM", REPRO)
+    nobody = {u.order_id for u in single.unassigned if u.reason.value == "no_volunteer"}
+    assert bool(nobody) == (door_to_door == "false")
+    blamed = {u.order_id for u in plan.unassigned if u.reason.value == "no_volunteer"}
+    assert blamed <= nobody
+    if solve is None:
+        assert blamed == nobody

@@ -124,17 +124,12 @@ def test_injected_fault_in_split_window(fault: str, monkeypatch: pytest.MonkeyPa
     assert plan.unassigned == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: scale/window.py plan_partitioned(): when a split part gets buildings but no "
-    "volunteer and the second pass cannot run (its neighbours failed), its orders are listed "
-    "no_volunteer 'no volunteer of depot D1 is on shift on 2020-02-10 AM' although V1 and "
-    "V2 of D1 are on shift (seen on 100,000 orders: a third of them); the contract's "
-    "no_volunteer means nobody on shift may serve the order",
-)
 def test_failed_sub_problems_do_not_invent_no_volunteer(tmp_path: Path) -> None:
     """tiny split into parts whose solver always fails: every order is accounted for and
-    the plan verifies, and no order is blamed on a missing volunteer (V1, V2 are on shift)."""
+    the plan verifies, and no order is blamed on a missing volunteer (V1, V2 are on shift).
+
+    Was a strict xfail: the part that got buildings but no volunteer listed its orders
+    ``no_volunteer`` "no volunteer of depot D1 is on shift"."""
     from basket_route.scale import SubProblem, plan_partitioned
 
     def failing(sub: SubProblem) -> br.Plan:
@@ -148,6 +143,7 @@ def test_failed_sub_problems_do_not_invent_no_volunteer(tmp_path: Path) -> None:
         )
     check_plan(scenario, plan)
     assert "no_volunteer" not in {u.reason.value for u in plan.unassigned}, plan.unassigned
+    assert {u.reason.value for u in plan.unassigned} == {"out_of_time"}
 
 
 def test_time_limit_without_first_solution_falls_back(

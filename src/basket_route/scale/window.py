@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from basket_route.model import Order, Scenario, as_date, order_service_s
+from basket_route.model import Order, Scenario, Volunteer, as_date, order_service_s
 from basket_route.options import PlanOptions, auto_time_limit
 from basket_route.plan import Plan, Route, Unassigned, UnassignedReason
 from basket_route.scale.estimate import DEFAULT_MAX_DROPS, _building_drops, _by_building
@@ -189,6 +189,40 @@ def _merge(
     )
 
 
+def _without_volunteers(
+    scenario: Scenario,
+    part: Partition,
+    building_id: str,
+    order: Order,
+    on_shift: Sequence[Volunteer],
+    label: str,
+) -> Unassigned:
+    """Why ORDER of a sub-problem without volunteers is not served, before the second pass.
+
+    ``no_volunteer`` only when nobody on shift in the whole window may serve it (as in the
+    single model); otherwise the couriers went to other sub-problems, and the order is
+    ``out_of_time`` unless the second pass gets it to one of them.
+    """
+    sealed = scenario.buildings[building_id].sealed
+    if not on_shift:
+        return Unassigned(
+            order.order_id, UnassignedReason.NO_VOLUNTEER, f"nobody is on shift on {label}"
+        )
+    if sealed and not any(v.door_to_door for v in on_shift):
+        return Unassigned(
+            order.order_id,
+            UnassignedReason.NO_VOLUNTEER,
+            f"building {building_id} is sealed (door-to-door only) and no door-to-door "
+            f"volunteer is on shift on {label}",
+        )
+    return Unassigned(
+        order.order_id,
+        UnassignedReason.OUT_OF_TIME,
+        f"sub-problem {part.key} (depot {part.depot_id}) got none of the {len(on_shift)} "
+        f"volunteers on shift on {label}",
+    )
+
+
 def plan_partitioned(
     scenario: Scenario,
     date: dt.date | str,
@@ -266,11 +300,11 @@ def plan_partitioned(
     slots = workers or (_slots(executor) if executor is not None else os.cpu_count() or 1)
     frags: dict[str, Plan | str] = {}
     jobs = []
+    on_shift = [scenario.volunteers[v] for p in parts for v in p.volunteer_ids]
     for p in parts:
         if not p.building_ids or not p.volunteer_ids:
-            detail = f"no volunteer of depot {p.depot_id} is on shift on {day} {window}"
             nobody = [
-                Unassigned(o.order_id, UnassignedReason.NO_VOLUNTEER, detail)
+                _without_volunteers(scenario, p, b, o, on_shift, f"{day} {window}")
                 for b in p.building_ids
                 for o in groups[b]
             ]
