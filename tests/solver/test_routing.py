@@ -571,3 +571,50 @@ def test_without_spare_trips_keeps_used_trips_plus_spare() -> None:
     assert pruned is not None and pruned[1] == [0, 1, 2, 4]
     assert without_spare_trips(problem, start, [[1], [], [], [2, 3], [], [], [], [4, 5]], 0) is None
     assert without_spare_trips(problem, start, [[1]], 0) is None  # a warm start that does not fit
+
+
+class _RecordingRouting:
+    """A RoutingModel stand-in that records the calls that close the model."""
+
+    def __init__(self, routing: Any, calls: list[tuple[str, Any]]) -> None:
+        self._routing, self._calls = routing, calls
+
+    def CloseModelWithParameters(self, search: Any) -> None:
+        self._calls.append(("close", search))
+        self._routing.CloseModelWithParameters(search)
+
+    def ReadAssignmentFromRoutes(self, routes: Any, ignore_inactive: bool) -> Any:
+        self._calls.append(("read", None))
+        return self._routing.ReadAssignmentFromRoutes(routes, ignore_inactive)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._routing, name)
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_model_closed_with_our_operators_before_start_is_read(
+    monkeypatch: pytest.MonkeyPatch, search: SearchParams
+) -> None:
+    """Reading a start closes an open model with OR-Tools' default operators, which then
+    stay fixed: the search must close it with its own parameters first. (It did not: the
+    chained compound window searched with the insertion-LNS operators ILS switches off,
+    and spent 6 s of a 10 s limit on one scan of a local optimum.)"""
+    from ortools.util import optional_boolean_pb2
+
+    from basket_route.solver import routing as routing_module
+
+    calls: list[tuple[str, Any]] = []
+    encode = routing_module.encode
+
+    def recording(problem: RoutingProblem, multi_trip: str = "chain") -> Any:
+        model = encode(problem, multi_trip)
+        return replace(model, routing=_RecordingRouting(model.routing, calls))
+
+    monkeypatch.setattr(routing_module, "encode", recording)
+    result = solve_routing(_two_trip_problem(latest_end=5000, gap=500), search)
+    assert result.solved
+    assert [c for c, _ in calls][:2] == ["close", "read"]
+    operators = calls[0][1].local_search_operators
+    expected = search.metaheuristic == "ITERATED_LOCAL_SEARCH"
+    off = operators.use_global_cheapest_insertion_path_lns == optional_boolean_pb2.BOOL_FALSE
+    assert off == expected

@@ -352,6 +352,11 @@ def _search(
     """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
     model = encode(problem, params.multi_trip)
     manager, routing = model.manager, model.routing
+    # The local-search operators are fixed when the model is closed, and reading a start
+    # (_read) closes it with OR-Tools' defaults: close it with ours first. Without this the
+    # chained problems searched with the insertion-LNS operators that ILS switches off,
+    # and spent 6 s of a 10 s limit scanning one local optimum (docs/benchmarks.md).
+    routing.CloseModelWithParameters(_parameters(params, params.first_solution, None))
     if params.failure_limit is not None:
         never = 1 << 62  # the time, branch and solution limits are set elsewhere
         routing.AddSearchMonitor(routing.solver().Limit(never, never, params.failure_limit, never))
