@@ -20,6 +20,7 @@ import pytest
 import basket_route as br
 from basket_route.solver.batching import make_drops
 from basket_route.solver.construct import best_constructive
+from basket_route.solver.ils import _ILS_OFF_OPERATORS
 from basket_route.solver.pipeline import _build_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
@@ -614,7 +615,35 @@ def test_model_closed_with_our_operators_before_start_is_read(
     result = solve_routing(_two_trip_problem(latest_end=5000, gap=500), search)
     assert result.solved
     assert [c for c, _ in calls][:2] == ["close", "read"]
+    # A chained problem: the slow operators are off whatever the metaheuristic.
     operators = calls[0][1].local_search_operators
-    expected = search.metaheuristic == "ITERATED_LOCAL_SEARCH"
-    off = operators.use_global_cheapest_insertion_path_lns == optional_boolean_pb2.BOOL_FALSE
-    assert off == expected
+    for name in _ILS_OFF_OPERATORS:
+        assert getattr(operators, name) == optional_boolean_pb2.BOOL_FALSE, name
+    assert operators.use_relocate == optional_boolean_pb2.BOOL_TRUE
+
+
+@pytest.mark.parametrize(
+    ("search", "off"),
+    [(FAST, True), (SearchParams(time_limit=0.3, metaheuristic="GUIDED_LOCAL_SEARCH"), False)],
+    ids=["ILS", "GLS"],
+)
+def test_unchained_problems_keep_the_metaheuristics_operators(
+    monkeypatch: pytest.MonkeyPatch, search: SearchParams, off: bool
+) -> None:
+    """Without chains only ILS switches the slow operators off (GLS keeps OR-Tools' set)."""
+    from ortools.util import optional_boolean_pb2
+
+    from basket_route.solver import routing as routing_module
+
+    calls: list[tuple[str, Any]] = []
+    encode = routing_module.encode
+
+    def recording(problem: RoutingProblem, multi_trip: str = "chain") -> Any:
+        model = encode(problem, multi_trip)
+        return replace(model, routing=_RecordingRouting(model.routing, calls))
+
+    monkeypatch.setattr(routing_module, "encode", recording)
+    assert solve_routing(_square(), search).solved
+    operators = calls[0][1].local_search_operators
+    is_off = operators.use_global_cheapest_insertion_path_lns == optional_boolean_pb2.BOOL_FALSE
+    assert is_off == off

@@ -26,7 +26,11 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from basket_route.solver.construct import best_constructive, without_spare_trips
 from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS, Encoded, encode
-from basket_route.solver.ils import ITERATED_LOCAL_SEARCH, set_iterated_local_search
+from basket_route.solver.ils import (
+    ITERATED_LOCAL_SEARCH,
+    set_iterated_local_search,
+    switch_off_slow_operators,
+)
 from basket_route.solver.routing_problem import (
     RoutingProblem,
     RoutingVehicle,
@@ -356,7 +360,10 @@ def _search(
     # (_read) closes it with OR-Tools' defaults: close it with ours first. Without this the
     # chained problems searched with the insertion-LNS operators that ILS switches off,
     # and spent 6 s of a 10 s limit scanning one local optimum (docs/benchmarks.md).
-    routing.CloseModelWithParameters(_parameters(params, params.first_solution, None))
+    closing = _parameters(params, params.first_solution, None)
+    if problem.chains:
+        switch_off_slow_operators(closing)
+    routing.CloseModelWithParameters(closing)
     if params.failure_limit is not None:
         never = 1 << 62  # the time, branch and solution limits are set elsewhere
         routing.AddSearchMonitor(routing.solver().Limit(never, never, params.failure_limit, never))
