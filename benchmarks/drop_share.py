@@ -1,6 +1,6 @@
 """Drop size against plan quality and time-limit overrun on one window.
 
-    python benchmarks/drop_share.py --size compound --limits 5 10 --shares 1.0 0.5 \
+    python benchmarks/drop_share.py --size compound --limits 5 10 --shares 1.0 0.5 auto \
         --multi-trip chain reload --days 3 --windows AM PM
 
 Prints a Markdown table, one row per window, encoding, share and time limit: drops, wall
@@ -23,7 +23,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="compound")
     parser.add_argument("--limits", "--limit", type=float, nargs="+", default=[8.0])
-    parser.add_argument("--shares", type=float, nargs="+", default=[1.0, 0.5])
+    parser.add_argument(
+        "--shares", nargs="+", default=["1.0", "0.5"], help="shares, or auto (the default)"
+    )
     parser.add_argument("--multi-trip", nargs="+", default=["chain"], choices=["chain", "reload"])
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--windows", nargs="+", default=["AM"])
@@ -32,13 +34,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=args.days))
     days = [dt.date(2020, 2, 10) + dt.timedelta(days=i) for i in range(args.days)]
-    print("| window | multi-trip | share | drops | limit s | wall s | delivered | km | trips |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| window | multi-trip | share | drops | metaheuristic | limit s | wall s | delivered "
+        "| km | trips |"
+    )
+    print("|---|---|---:|---:|---|---:|---:|---:|---:|---:|")
     runs = itertools.product(days, args.windows, args.multi_trip, args.shares, args.limits)
     for day, window, multi_trip, share, limit in runs:
         options = br.PlanOptions(
             time_limit=limit,
-            drop_share=share,
+            drop_share=None if share == "auto" else float(share),
             multi_trip=multi_trip,
             metaheuristic=args.metaheuristic,
         )
@@ -48,7 +53,8 @@ def main() -> None:
         c = plan.summary_counts()
         assert plan.verify(scenario).ok
         print(
-            f"| {day:%m-%d} {window} | {multi_trip} | {share} | {plan.solver['drops']} | "
+            f"| {day:%m-%d} {window} | {multi_trip} | {plan.solver['drop_share']} | "
+            f"{plan.solver['drops']} | {plan.solver['metaheuristic']} | "
             f"{limit:g} | {wall:.2f} | "
             f"{c['delivered']}/{c['orders']} | {c['distance_m'] / 1000:.2f} | {c['trips']} |"
         )

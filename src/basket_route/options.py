@@ -49,16 +49,19 @@ class PlanOptions:
     first_solution, metaheuristic
         OR-Tools strategy names. Defaults ``"PARALLEL_CHEAPEST_INSERTION"`` and
         ``"ITERATED_LOCAL_SEARCH"`` (ruin and recreate). Reproducible mode runs
-        ``"GUIDED_LOCAL_SEARCH"`` in place of the latter: the ILS loop can only be stopped
-        by a time limit.
+        ``"GUIDED_LOCAL_SEARCH"`` in place of the latter, since the ILS loop can only be
+        stopped by a time limit; so do windows with multi-trip couriers of more than 400
+        drops, or of more than 40 per second of search
+        (:data:`basket_route.solver.pipeline.CHAINED_ILS_MAX_DROPS`).
+        ``plan.solver["metaheuristic"]`` says which ran.
     log
         Print OR-Tools' search log. Default False.
     drop_share
         Size of a drop as a share of the smallest trip of the volunteers who may carry it
         (0 < share <= 1). Smaller drops let big couriers fill their trips (shorter plans);
         1.0 gives the fewest drops and the fastest search. Default None: half-size drops
-        while a model has at most 400 of them and at most 70 per second of TIME_LIMIT (in
-        reproducible mode: at most 100), else whole-trip drops
+        while a model has at most 400 of them and (unless reproducible) at most 200 per
+        second of TIME_LIMIT, else whole-trip drops
         (:func:`basket_route.solver.batching.auto_drops`); ``plan.solver["drop_share"]``
         says which.
     multi_trip

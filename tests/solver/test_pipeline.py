@@ -401,8 +401,8 @@ def test_auto_drop_share(
 def test_auto_drop_share_in_reproducible_mode(
     building_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Reproducible mode has its own, lower bound on half-size drops (its search slows
-    down with drops far more): above it, whole-trip drops."""
+    """Reproducible mode has its own bound on half-size drops (its search runs to a
+    solution count): above it, whole-trip drops."""
     sc = br.load_scenario(building_dir)
     plan = br.plan_window(sc, DAY, "AM", REPRO_OPTIONS)
     assert plan.solver["drop_share"] == 0.5
@@ -412,12 +412,12 @@ def test_auto_drop_share_in_reproducible_mode(
     assert plan.solver["mode"] == "reproducible"
 
 
-@pytest.mark.parametrize(("time_limit", "expected"), [(0.3, 1.0), (2.0, 0.5)])
+@pytest.mark.parametrize(("time_limit", "expected"), [(0.1, 1.0), (2.0, 0.5)])
 def test_auto_drop_share_follows_the_time_limit(
     building_dir: Path, time_limit: float, expected: float
 ) -> None:
     """Half-size drops need time: at most HALF_DROPS_PER_SECOND of them per second of the
-    limit (about 28 here: whole-trip drops at 0.3 s, half-size at 2 s)."""
+    limit (about 28 here: whole-trip drops at 0.1 s, half-size at 2 s)."""
     sc = br.load_scenario(building_dir)
     plan = br.plan_window(sc, DAY, "AM", br.PlanOptions(time_limit=time_limit))
     half = int(time_limit * batching.HALF_DROPS_PER_SECOND)
@@ -430,3 +430,36 @@ def test_drop_share_out_of_range(share: object) -> None:
     """drop_share must be a number in (0, 1]."""
     with pytest.raises(ValueError, match="drop_share must be in"):
         br.PlanOptions(drop_share=share)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("bound", "options", "expected"),
+    [
+        (400, br.PlanOptions(time_limit=3.0), "ITERATED_LOCAL_SEARCH"),
+        (2, br.PlanOptions(time_limit=3.0), "GUIDED_LOCAL_SEARCH"),
+        # about 28 drops in 0.4 s of search: more than 40 a second
+        (400, br.PlanOptions(time_limit=0.6, drop_share=0.5), "GUIDED_LOCAL_SEARCH"),
+        (400, REPRO_OPTIONS, "GUIDED_LOCAL_SEARCH"),
+        (2, br.PlanOptions(time_limit=3.0, metaheuristic="TABU_SEARCH"), "TABU_SEARCH"),
+    ],
+)
+def test_big_chained_models_run_guided_local_search(
+    building_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bound: int,
+    options: br.PlanOptions,
+    expected: str,
+) -> None:
+    """ILS gives way to guided local search on chained models of more than
+    CHAINED_ILS_MAX_DROPS drops or CHAINED_ILS_DROPS_PER_SECOND per second of search (and
+    in reproducible mode); another metaheuristic the caller asked for is kept. The plan
+    says which ran and delivers every order."""
+    from basket_route.solver import pipeline
+
+    monkeypatch.setattr(pipeline, "CHAINED_ILS_MAX_DROPS", bound)
+    sc = br.load_scenario(building_dir)
+    plan = br.plan_window(sc, DAY, "AM", options)
+    assert plan.solver["metaheuristic"] == expected
+    assert plan.solver["drops"] > bound or bound == 400
+    assert plan.verify(sc).ok
+    assert not plan.unassigned

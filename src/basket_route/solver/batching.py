@@ -54,23 +54,25 @@ synthetic compound windows at 10 s (53.17 against 57.41 km on average), 5.1 % sh
 AUTO_HALF_MAX_DROPS = 400
 """:func:`auto_drops` keeps half-size drops up to this many drops in one model.
 
-Compound windows of 290-345 half-size drops improved at 5 s; district sub-problems of
-475-505 did not improve on their start even at 20 s (the iterated local search cannot
-rebuild a hinted start of so many chained drops), and one overran its 10 s limit by 7 s,
-so the whole-trip drops (240-260 there) plan shorter."""
+Compound windows of 290-345 half-size drops plan shorter with them. Bigger windows plan
+shorter with whole-trip drops: 800 orders in 18.7 s, 73.4 km with 248 whole-trip drops
+against 78.6 km with 467 half-size ones (guided local search, the better search there);
+1,600 orders, 196.5 km with 450 whole-trip drops in 18 s against 229.2 km with 871
+half-size ones in 35 s (docs/benchmarks.md, "The operators that were never switched off")."""
 
-AUTO_HALF_MAX_DROPS_REPRODUCIBLE = 100
+AUTO_HALF_MAX_DROPS_REPRODUCIBLE = 400
 """:func:`auto_drops`' bound in reproducible mode, whose guided local search runs to a
-solution count (30 + drops / 4) and slows down far more with drops than the default
-search: the compound window's 317 half-size drops hit the 254 s safety cap (258 s wall,
-so not reproducible) where its 163 whole-trip drops took 71 s. Building windows (28-34
-half-size drops) take seconds; 100 is a conservative bound between the two."""
+solution count (30 + drops / 4). It was 100 while the slow insertion-LNS operators were
+on (the compound window's 317 half-size drops hit the 254 s safety cap); without them
+they take 4.2 s, 467 half-size drops 7.0 s and 871 take 51 s, so the default's bound
+applies."""
 
-HALF_DROPS_PER_SECOND = 70
+HALF_DROPS_PER_SECOND = 200
 """:func:`auto_drops` keeps half-size drops while there are at most this many per second of
-the time limit. 5 s for 291-340 of them (58-68 a second) planned shorter than whole-trip
-drops on five of six compound windows; 2 s for 317 (159 a second) overran the limit by 2-5 s
-(the search's hinted start of that many chained drops takes about 2 s to rebuild)."""
+the time limit. On the compound window (317 half-size or 163 whole-trip drops, guided local
+search, which short searches of chained drops run): 53.34 km at 1.5 s (211 a second) and
+51.88 km at 2 s against 55.79 km with whole-trip drops at 2 s; at 1 s 56.09 against 55.79,
+and at 0.6 s half-size drops overran the limit (docs/benchmarks.md)."""
 
 _CP_SAT_MAX_ITEMS = 120
 _CP_SAT_DETERMINISTIC_S = 0.03

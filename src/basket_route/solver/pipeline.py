@@ -43,7 +43,20 @@ REPRODUCIBLE_FAILURE_LIMIT = 20_000
 REPRODUCIBLE_METAHEURISTIC = "GUIDED_LOCAL_SEARCH"
 """Reproducible mode runs this instead of ``ITERATED_LOCAL_SEARCH``: OR-Tools' ILS loop
 stops only at its time limit when every perturbation fails (it does when the recreate step
-breaks a courier's trip chain), so a solution limit alone cannot end it."""
+breaks a courier's trip chain), so a solution limit alone cannot end it. So do chained
+models of more than :data:`CHAINED_ILS_MAX_DROPS` drops, or of more than
+:data:`CHAINED_ILS_DROPS_PER_SECOND` per second of search."""
+CHAINED_ILS_MAX_DROPS = 400
+"""Largest chained (multi-trip) model searched by ILS. ILS cannot start from our routes: it
+rebuilds them by insertion, which does not see chains and grows steeply with the drops
+(about 1 s for 317 drops; a 10 s search of 871 drops ran 102 s). Guided local search
+starts from the routes themselves: on 450 whole-trip drops it planned 196.5 km where ILS
+planned 202.2 km in the same 18 s (docs/benchmarks.md)."""
+CHAINED_ILS_DROPS_PER_SECOND = 40
+"""ILS also needs time: chained models of more drops than this per second of search run
+guided local search. Six compound windows (291-340 half-size drops): at 5 s guided local
+search planned 52.25 km on average against ILS's 52.60; at 10 s ILS 52.03 against 52.12,
+and ILS keeps improving to 60 s."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +418,10 @@ def plan_window(
             if opts.time_limit is None:  # only a safety cap: the solution limit should stop first
                 search_s = max(60.0, 20 * auto_time_limit(len(drops)))
         metaheuristic = opts.metaheuristic
-        if opts.reproducible and metaheuristic == ITERATED_LOCAL_SEARCH:
+        ils_too_slow = bool(model.problem.chains) and len(drops) > min(
+            CHAINED_ILS_MAX_DROPS, CHAINED_ILS_DROPS_PER_SECOND * search_s
+        )
+        if metaheuristic == ITERATED_LOCAL_SEARCH and (opts.reproducible or ils_too_slow):
             metaheuristic = REPRODUCIBLE_METAHEURISTIC
         params = SearchParams(
             time_limit=search_s,
