@@ -74,6 +74,12 @@ search, which short searches of chained drops run): 53.34 km at 1.5 s (211 a sec
 51.88 km at 2 s against 55.79 km with whole-trip drops at 2 s; at 1 s 56.09 against 55.79,
 and at 0.6 s half-size drops overran the limit (docs/benchmarks.md)."""
 
+_HALF_PER_WHOLE_AT_LEAST = 1.5
+"""Half-size drops per whole-trip drop, a lower bound in practice: 1.8-2.0 on the synthetic
+compound and building windows (an order bigger than half a trip stays one drop, so the
+ratio can fall towards 1 on windows of big orders; those then get whole-trip drops a little
+early)."""
+
 _CP_SAT_MAX_ITEMS = 120
 _CP_SAT_DETERMINISTIC_S = 0.03
 
@@ -274,13 +280,18 @@ def auto_drops(
         gives at most :data:`AUTO_HALF_MAX_DROPS` drops and at most
         :data:`HALF_DROPS_PER_SECOND` per second of TIME_LIMIT, else :data:`DROP_SHARE`.
     """
-    drops = make_drops(problem, eligible, HALF_DROP_SHARE)
     most = AUTO_HALF_MAX_DROPS_REPRODUCIBLE if reproducible else AUTO_HALF_MAX_DROPS
     if time_limit is not None and not reproducible:
         most = min(most, int(time_limit * HALF_DROPS_PER_SECOND))
+    whole = make_drops(problem, eligible, DROP_SHARE)
+    if len(whole) * _HALF_PER_WHOLE_AT_LEAST > most:
+        # Packing is a good part of a short plan (0.5 s of a 1 s compound plan): skip the
+        # half-size drops that could not be used anyway.
+        return whole, DROP_SHARE
+    drops = make_drops(problem, eligible, HALF_DROP_SHARE)
     if len(drops) <= most:
         return drops, HALF_DROP_SHARE
-    return make_drops(problem, eligible, DROP_SHARE), DROP_SHARE
+    return whole, DROP_SHARE
 
 
 def _scaled(capacity: int, share: float) -> int:
