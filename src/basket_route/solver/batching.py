@@ -57,15 +57,15 @@ AUTO_HALF_MAX_DROPS = 400
 Compound windows of 290-345 half-size drops plan shorter with them. Bigger windows plan
 shorter with whole-trip drops: 800 orders in 18.7 s, 73.4 km with 248 whole-trip drops
 against 78.6 km with 467 half-size ones (guided local search, the better search there);
-1,600 orders, 196.5 km with 450 whole-trip drops in 18 s against 229.2 km with 871
+1,600 orders, 205.1 km with 450 whole-trip drops in 18 s against 232.3 km with 871
 half-size ones in 35 s (docs/benchmarks.md, "The operators that were never switched off")."""
 
 AUTO_HALF_MAX_DROPS_REPRODUCIBLE = 400
 """:func:`auto_drops`' bound in reproducible mode, whose guided local search runs to a
-solution count (30 + drops / 4). It was 100 while the slow insertion-LNS operators were
-on (the compound window's 317 half-size drops hit the 254 s safety cap); without them
-they take 4.2 s, 467 half-size drops 7.0 s and 871 take 51 s, so the default's bound
-applies."""
+solution count (30 + drops / 4) after a descent to a local optimum. It was 100 while the
+slow insertion-LNS operators were on (the compound window's 317 half-size drops hit the
+254 s safety cap); now they take 10-14 s (871 half-size drops took 51-61 s before the
+descent was added), so the default's bound applies."""
 
 HALF_DROPS_PER_SECOND = 200
 """:func:`auto_drops` keeps half-size drops while there are at most this many per second of

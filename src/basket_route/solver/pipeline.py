@@ -50,8 +50,9 @@ CHAINED_ILS_MAX_DROPS = 400
 """Largest chained (multi-trip) model searched by ILS. ILS cannot start from our routes: it
 rebuilds them by insertion, which does not see chains and grows steeply with the drops
 (about 1 s for 317 drops; a 10 s search of 871 drops ran 102 s). Guided local search
-starts from the routes themselves: on 450 whole-trip drops it planned 196.5 km where ILS
-planned 202.2 km in the same 18 s (docs/benchmarks.md)."""
+starts from the routes themselves: on 450 whole-trip drops it planned 205.1 km where ILS
+planned 222.7 km in the same 18 s (196.5 against 202.2 km in an earlier pair of runs;
+docs/benchmarks.md)."""
 CHAINED_ILS_DROPS_PER_SECOND = 40
 """ILS also needs time: chained models of more drops than this per second of search run
 guided local search. Six compound windows (291-340 half-size drops): at 5 s guided local
