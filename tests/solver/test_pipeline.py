@@ -499,3 +499,37 @@ def test_solution_limited_search_starts_at_a_local_optimum(compound_dir: Path) -
     assert descent.solver["status"] == "ROUTING_SUCCESS"  # it reached its local optimum
     assert one.summary_counts()["distance_m"] <= descent.summary_counts()["distance_m"]
     assert one.solver["mode"] == "reproducible"
+
+
+@pytest.mark.parametrize(
+    ("bound", "options", "split"),
+    [
+        (10, br.PlanOptions(time_limit=1.0), True),
+        (400, br.PlanOptions(time_limit=1.0), False),
+        (10, br.PlanOptions(time_limit=1.0, drop_share=0.5), False),  # the 1,500 bound
+        (10, REPRO_OPTIONS, False),
+    ],
+)
+def test_automatic_drops_split_windows_too_big_for_half_size_drops(
+    building_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bound: int,
+    options: br.PlanOptions,
+    split: bool,
+) -> None:
+    """With automatic drops a window estimated at more than AUTO_HALF_MAX_DROPS half-size
+    drops is split into sub-problems (as one model it would get whole-trip drops)."""
+    from basket_route.scale import window as scale_window
+    from basket_route.solver import pipeline
+
+    def spy(*args: object, **kwargs: object) -> br.Plan:
+        raise RuntimeError("split")
+
+    monkeypatch.setattr(pipeline, "AUTO_HALF_MAX_DROPS", bound)
+    monkeypatch.setattr(scale_window, "plan_partitioned", spy)
+    sc = br.load_scenario(building_dir)
+    if split:
+        with pytest.raises(RuntimeError, match="split"):
+            br.plan_window(sc, DAY, "AM", options)
+    else:
+        assert br.plan_window(sc, DAY, "AM", options).verify(sc).ok
