@@ -592,16 +592,9 @@ class _RecordingRouting:
         return getattr(self._routing, name)
 
 
-@pytest.mark.parametrize("search", SEARCHES)
-def test_model_closed_with_our_operators_before_start_is_read(
-    monkeypatch: pytest.MonkeyPatch, search: SearchParams
-) -> None:
-    """Reading a start closes an open model with OR-Tools' default operators, which then
-    stay fixed: the search must close it with its own parameters first. (It did not: the
-    chained compound window searched with the insertion-LNS operators ILS switches off,
-    and spent 6 s of a 10 s limit on one scan of a local optimum.)"""
-    from ortools.util import optional_boolean_pb2
-
+@pytest.fixture()
+def routing_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """The close and read calls of every model solve_routing builds, in order."""
     from basket_route.solver import routing as routing_module
 
     calls: list[tuple[str, Any]] = []
@@ -612,11 +605,24 @@ def test_model_closed_with_our_operators_before_start_is_read(
         return replace(model, routing=_RecordingRouting(model.routing, calls))
 
     monkeypatch.setattr(routing_module, "encode", recording)
+    return calls
+
+
+@pytest.mark.parametrize("search", SEARCHES)
+def test_model_closed_with_our_operators_before_start_is_read(
+    routing_calls: list[tuple[str, Any]], search: SearchParams
+) -> None:
+    """Reading a start closes an open model with OR-Tools' default operators, which then
+    stay fixed: the search must close it with its own parameters first. (It did not: the
+    chained compound window searched with the insertion-LNS operators ILS switches off,
+    and spent 6 s of a 10 s limit on one scan of a local optimum.)"""
+    from ortools.util import optional_boolean_pb2
+
     result = solve_routing(_two_trip_problem(latest_end=5000, gap=500), search)
     assert result.solved
-    assert [c for c, _ in calls][:2] == ["close", "read"]
+    assert [c for c, _ in routing_calls][:2] == ["close", "read"]
     # A chained problem: the slow operators are off whatever the metaheuristic.
-    operators = calls[0][1].local_search_operators
+    operators = routing_calls[0][1].local_search_operators
     for name in _ILS_OFF_OPERATORS:
         assert getattr(operators, name) == optional_boolean_pb2.BOOL_FALSE, name
     assert operators.use_relocate == optional_boolean_pb2.BOOL_TRUE
@@ -628,22 +634,12 @@ def test_model_closed_with_our_operators_before_start_is_read(
     ids=["ILS", "GLS"],
 )
 def test_unchained_problems_keep_the_metaheuristics_operators(
-    monkeypatch: pytest.MonkeyPatch, search: SearchParams, off: bool
+    routing_calls: list[tuple[str, Any]], search: SearchParams, off: bool
 ) -> None:
     """Without chains only ILS switches the slow operators off (GLS keeps OR-Tools' set)."""
     from ortools.util import optional_boolean_pb2
 
-    from basket_route.solver import routing as routing_module
-
-    calls: list[tuple[str, Any]] = []
-    encode = routing_module.encode
-
-    def recording(problem: RoutingProblem, multi_trip: str = "chain") -> Any:
-        model = encode(problem, multi_trip)
-        return replace(model, routing=_RecordingRouting(model.routing, calls))
-
-    monkeypatch.setattr(routing_module, "encode", recording)
     assert solve_routing(_square(), search).solved
-    operators = calls[0][1].local_search_operators
+    operators = routing_calls[0][1].local_search_operators
     is_off = operators.use_global_cheapest_insertion_path_lns == optional_boolean_pb2.BOOL_FALSE
     assert is_off == off
