@@ -39,7 +39,14 @@ from ortools.constraint_solver import pywrapcp
 
 from basket_route.solver.routing_problem import RoutingProblem
 
-__all__ = ["MULTI_TRIP_ENCODINGS", "Encoded", "encode", "reload_applies"]
+__all__ = [
+    "MULTI_TRIP_ENCODINGS",
+    "Encoded",
+    "encode",
+    "read_routes",
+    "reload_applies",
+    "solution_routes",
+]
 
 MULTI_TRIP_ENCODINGS = ("reload", "chain")
 
@@ -310,3 +317,25 @@ def _encode_reloads(problem: RoutingProblem) -> Encoded:
         return out
 
     return Encoded(manager, routing, time_dim, 0, True, to_solver, from_solver)
+
+
+def read_routes(model: Encoded, routes: Sequence[Sequence[int]]) -> Any:
+    """ROUTES as an assignment of MODEL, or None when the model rejects them."""
+    manager = model.manager
+    as_indices = [[manager.NodeToIndex(x) for x in r] for r in model.to_solver(routes)]
+    return model.routing.ReadAssignmentFromRoutes(as_indices, True)
+
+
+def solution_routes(
+    manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel, solution: Any
+) -> list[tuple[int, ...]]:
+    """The visit nodes of every vehicle in SOLUTION, in order."""
+    routes = []
+    for v in range(routing.vehicles()):
+        index = solution.Value(routing.NextVar(routing.Start(v)))
+        nodes = []
+        while not routing.IsEnd(index):
+            nodes.append(manager.IndexToNode(index))
+            index = solution.Value(routing.NextVar(index))
+        routes.append(tuple(nodes))
+    return routes

@@ -25,7 +25,13 @@ from typing import Any
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from basket_route.solver.construct import best_constructive, without_spare_trips
-from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS, Encoded, encode
+from basket_route.solver.encoding import (
+    MULTI_TRIP_ENCODINGS,
+    Encoded,
+    encode,
+    read_routes,
+    solution_routes,
+)
 from basket_route.solver.ils import (
     ITERATED_LOCAL_SEARCH,
     set_iterated_local_search,
@@ -328,7 +334,7 @@ def _solve(
         return RoutingResult(
             kept, starts_, cost, status, f"{used} (kept)", time.perf_counter() - started
         )
-    routes = model.from_solver(_routes_of(model.manager, model.routing, solution))
+    routes = model.from_solver(solution_routes(model.manager, model.routing, solution))
     if model.reload:
         starts = list(evaluate_routes(problem, routes)[0])
     else:
@@ -357,7 +363,7 @@ def _search(
     model = encode(problem, params.multi_trip)
     manager, routing = model.manager, model.routing
     # The local-search operators are fixed when the model is closed, and reading a start
-    # (_read) closes it with OR-Tools' defaults: close it with ours first. Without this the
+    # (read_routes) closes it with OR-Tools' defaults: close it with ours first. Without this the
     # chained problems searched with the insertion-LNS operators that ILS switches off,
     # and spent 6 s of a 10 s limit scanning one local optimum (docs/benchmarks.md).
     closing = _parameters(params, params.first_solution, None)
@@ -393,12 +399,12 @@ def _search(
         remaining = None
         if params.time_limit is not None:
             remaining = max(_MIN_SLICE_S, params.time_limit - (time.perf_counter() - started))
-        start = _read(model, initial_routes)
+        start = read_routes(model, initial_routes)
         if start is None and ours is not None and label != CONSTRUCTIVE_START:
             # The model rejects the caller's routes (a trip too long for its slot, a
             # visit on a courier who may not carry it): start from our own instead.
             initial_routes, label = ours, f"{CONSTRUCTIVE_START} (initial_routes rejected)"
-            start = _read(model, initial_routes)
+            start = read_routes(model, initial_routes)
         if start is not None and ils:
             # ILS cannot start from an assignment; local cheapest insertion follows a hint.
             routing.SetFirstSolutionHint(start)
@@ -464,13 +470,6 @@ def _descend(
     return start if improved is None else improved
 
 
-def _read(model: Encoded, routes: Sequence[Sequence[int]]) -> Any:
-    """ROUTES as an assignment of MODEL, or None when the model rejects them."""
-    manager = model.manager
-    as_indices = [[manager.NodeToIndex(x) for x in r] for r in model.to_solver(routes)]
-    return model.routing.ReadAssignmentFromRoutes(as_indices, True)
-
-
 def _best_start(
     manager: pywrapcp.RoutingIndexManager,
     routing: pywrapcp.RoutingModel,
@@ -497,22 +496,7 @@ def _best_start(
         solution = routing.SolveWithParameters(search)
         if solution is None:
             continue
-        routes = [list(r) for r in _routes_of(manager, routing, solution)]  # no chains here
+        routes = [list(r) for r in solution_routes(manager, routing, solution)]  # no chains here
         if best is None or solution.ObjectiveValue() < best[0]:
             best = (solution.ObjectiveValue(), routes)
     return None if best is None else best[1]
-
-
-def _routes_of(
-    manager: pywrapcp.RoutingIndexManager, routing: pywrapcp.RoutingModel, solution: Any
-) -> list[tuple[int, ...]]:
-    """The visit nodes of every vehicle in SOLUTION, in order."""
-    routes = []
-    for v in range(routing.vehicles()):
-        index = solution.Value(routing.NextVar(routing.Start(v)))
-        nodes = []
-        while not routing.IsEnd(index):
-            nodes.append(manager.IndexToNode(index))
-            index = solution.Value(routing.NextVar(index))
-        routes.append(tuple(nodes))
-    return routes
