@@ -31,6 +31,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from basket_route.bench.readers import Instance, core_fleet
+from basket_route.solver.encoding import solution_routes
 from basket_route.units import MAX_VALUE
 
 __all__ = ["PEERS", "PeerResult", "available", "solve_ortools", "solve_pyvrp", "solve_vroom"]
@@ -106,14 +107,7 @@ def solve_ortools(instance: Instance, time_limit: float, seed: int = 0) -> PeerR
     status = str(routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status()))
     if solution is None:
         return PeerResult((), f"no solution ({status})", time.perf_counter() - started)
-    routes = []
-    for v in range(m):
-        index = solution.Value(routing.NextVar(routing.Start(v)))
-        route = []
-        while not routing.IsEnd(index):
-            route.append(manager.IndexToNode(index))
-            index = solution.Value(routing.NextVar(index))
-        routes.append(tuple(route))
+    routes = solution_routes(manager, routing, solution)
     return PeerResult(tuple(routes), status, time.perf_counter() - started)
 
 
