@@ -1,166 +1,41 @@
 """A quarantine period: windows day after day, carry-over, drop-outs, and the ledger.
 
-For each window, :class:`Operation` builds a *window scenario* with
-:func:`dataclasses.replace`: the window's new orders, plus every order carried over from
-earlier windows (same ``order_id``, re-dated to this window, ``normal`` raised to ``urgent``,
-its ``due`` dropped) and orders that arrived after their own window was planned; minus the
-orders of households whose quarantine has ended (cancelled, with the reason); with the
-shifts of the volunteers the rest rule lets work. :func:`~basket_route.plan_window` plans it
-unchanged, the plan is verified against it, and the ledger records the result: so every
-order of the window appears exactly once in the window's plan, and nothing carried over is
-ever dropped silently.
+For each window, :class:`Operation` builds the *window scenario*
+(:mod:`basket_route.window_scenario`: the window's new orders, the carried-over and late
+ones re-dated, minus those of ended quarantines, with the crew the rest rule lets work).
+:func:`~basket_route.plan_window` plans it unchanged, the plan is verified against it, and
+the ledger records the result: so every order of the window appears exactly once in the
+window's plan, and nothing carried over is ever dropped silently. Drop-outs are re-planned
+by :mod:`basket_route.takeover`; the outcome records (:mod:`basket_route.outcomes`) are
+re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
-import pandas as pd
-
-from basket_route.households import ended_quarantine
-from basket_route.io.tables import decode, normalise_id, parse_csv_text
 from basket_route.ledger import (
     Ledger,
     LedgerError,
-    OrderState,
     ReceivedOrder,
     ShiftStatus,
     scenario_fingerprint,
 )
-from basket_route.model import InvalidOrder, Order, Priority, Scenario, Shift, Window, as_date
+from basket_route.model import Scenario, as_date
 from basket_route.options import PlanOptions
-from basket_route.plan import Plan, Route, Trip, Unassigned, UnassignedReason
+from basket_route.outcomes import Outcome, Outcomes, OutcomeStatus, read_outcomes
+from basket_route.outcomes import outcome_map as outcome_map
+from basket_route.plan import Plan
 from basket_route.solver.pipeline import plan_window
-from basket_route.volunteers import RestRule, crew, free_times
+from basket_route.takeover import plan_takeover
+from basket_route.volunteers import RestRule
+from basket_route.window_scenario import window_intake
 
 __all__ = ["Operation", "Outcome", "OutcomeStatus", "read_outcomes"]
 
 DEFAULT_MAX_DOOR_ATTEMPTS = 3
-
-
-class OutcomeStatus(StrEnum):
-    """What really happened to an order that was on a trip."""
-
-    DELIVERED = "delivered"
-    FAILED = "failed"  # at the door: nobody answered, refused…; tried again next window
-    CANCELLED = "cancelled"  # not wanted any more
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The outcome of one order on a trip, e.g. ``Outcome("O17", "failed", "no answer")``.
-
-    Parameters
-    ----------
-    order_id
-        The order.
-    status
-        ``delivered``, ``failed`` (at the door) or ``cancelled``.
-    reason
-        Free text, e.g. ``"no answer"``. Default ``""``.
-    """
-
-    order_id: str
-    status: OutcomeStatus
-    reason: str = ""
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.order_id, str) or not self.order_id.strip():
-            raise ValueError(f"order_id must be a non-empty string (got {self.order_id!r})")
-        try:
-            object.__setattr__(self, "status", OutcomeStatus(self.status))
-        except ValueError:
-            allowed = [s.value for s in OutcomeStatus]
-            raise ValueError(f"status {self.status!r} not in {allowed}") from None
-
-
-Outcomes = Mapping[str, "str | Outcome | tuple[str, str]"] | Iterable[Outcome] | pd.DataFrame | None
-
-
-def read_outcomes(path: str | os.PathLike[str]) -> tuple[Outcome, ...]:
-    """Read an outcomes CSV: ``order_id,status[,reason]``, one row per order not as planned.
-
-    The file follows the scenario files' rules (UTF-8 with or without BOM, or GBK).
-
-    Raises
-    ------
-    ValueError
-        Naming the file, row and column of every bad cell, or a missing column.
-    """
-    file = Path(path)
-    text, _ = decode(file.read_bytes(), file.name)
-    table = parse_csv_text(text, file.name)
-    missing = [c for c in ("order_id", "status") if c not in table.columns]
-    if missing:
-        raise ValueError(f"{file.name}: missing column(s) {missing} (found {list(table.columns)})")
-    out: list[Outcome] = []
-    errors: list[str] = []
-    seen: dict[str, int] = {}
-    for row in table.rows:
-        oid = normalise_id(row.get("order_id") or "")
-        status = (row.get("status") or "").lower()
-        where = f"{file.name} row {row.line}"
-        if not oid:
-            errors.append(f"{where} column order_id: empty")
-        elif oid in seen:
-            errors.append(f"{where} column order_id: {oid!r} repeats row {seen[oid]}")
-        elif status not in set(OutcomeStatus):
-            allowed = [s.value for s in OutcomeStatus]
-            errors.append(f"{where} column status: {status!r} not in {allowed}")
-        else:
-            seen[oid] = row.line
-            out.append(Outcome(oid, OutcomeStatus(status), row.get("reason") or ""))
-    if errors:
-        raise ValueError("\n".join(errors[:20]))
-    return tuple(out)
-
-
-def outcome_map(outcomes: Outcomes) -> dict[str, tuple[str, str]]:
-    """OUTCOMES (None, a mapping, Outcome objects or a DataFrame) as id → (status, reason)."""
-    if outcomes is None:
-        return {}
-    items: list[Outcome] = []
-    if isinstance(outcomes, pd.DataFrame):
-        reasons = outcomes["reason"] if "reason" in outcomes else pd.Series("", outcomes.index)
-        for oid, status, reason in zip(outcomes["order_id"], outcomes["status"], reasons,
-                                       strict=True):  # fmt: skip
-            items.append(Outcome(str(oid), status, "" if pd.isna(reason) else str(reason)))
-    elif isinstance(outcomes, Mapping):
-        for oid, value in outcomes.items():
-            if isinstance(value, Outcome):
-                items.append(replace(value, order_id=oid))
-            elif isinstance(value, tuple):
-                items.append(Outcome(oid, OutcomeStatus(value[0]), value[1]))
-            else:
-                items.append(Outcome(oid, OutcomeStatus(value)))
-    else:
-        items = list(outcomes)
-    out: dict[str, tuple[str, str]] = {}
-    for o in items:
-        if o.order_id in out:
-            raise ValueError(f"order {o.order_id} has more than one outcome")
-        out[o.order_id] = (o.status.value, o.reason)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Intake:
-    """What a window receives: its scenario and what the ledger must learn with its plan."""
-
-    scenario: Scenario
-    received: tuple[ReceivedOrder, ...]
-    closed: tuple[tuple[str, OrderState, str, str], ...]
-    priorities: Mapping[str, str]
-    shifts: tuple[tuple[str, ShiftStatus, str], ...]
-
-
-def _raised(priority: Priority) -> Priority:
-    return Priority.URGENT if priority is Priority.NORMAL else priority
 
 
 class Operation:
@@ -274,72 +149,13 @@ class Operation:
         names = sorted(self.scenario.settings.windows.values(), key=lambda w: w.start)
         return [(first + dt.timedelta(days=i), w.name) for i in range(n) for w in names]
 
-    def _start(self, order: Order | InvalidOrder) -> dt.datetime | None:
-        window = self.scenario.settings.windows.get(order.window or "")
-        if window is None or order.date is None:
-            return None
-        return window.at(order.date)
-
-    def _intake(self, day: dt.date, window: str) -> _Intake:
-        sc = self.scenario
-        start = sc.window(window).at(day)
-        known = self.ledger.received_orders()
-        first = self.ledger.first_start() or start
-        orders: dict[str, Order] = {}
-        received: list[ReceivedOrder] = []
-        closed: list[tuple[str, OrderState, str, str]] = []
-        taken: list[tuple[Order, bool]] = []  # (order, late or carried over)
-        for o in sorted(sc.orders.values(), key=lambda o: o.order_id):
-            at = self._start(o)
-            if o.order_id in known or at is None or not first <= at <= start:
-                continue
-            received.append(ReceivedOrder.of(o, sc))
-            taken.append((o, at < start))
-        # the compatibility check keeps every valid order of the ledger in the scenario
-        taken += [(sc.orders[oid], True) for oid in self.ledger.carried_over() if oid in sc.orders]
-        ended = ended_quarantine(sc, (o for o, _ in taken), day)
-        for o, late in taken:
-            if o.order_id in ended:
-                closed.append(
-                    (o.order_id, OrderState.CANCELLED, "quarantine_ended", ended[o.order_id])
-                )
-            elif late:
-                orders[o.order_id] = replace(
-                    o, date=day, window=window, due=None, priority=_raised(o.priority)
-                )
-            else:
-                orders[o.order_id] = o
-        invalid: dict[str, InvalidOrder] = {}
-        for inv in sorted(sc.invalid_orders.values(), key=lambda o: o.order_id):
-            if inv.order_id in known:
-                continue
-            at = self._start(inv)
-            here = inv.window == window and (inv.date is None or inv.date == day)
-            if inv.window not in sc.settings.windows or here:
-                invalid[inv.order_id] = inv  # listed by the plan (rejected / unassigned)
-            elif at is not None and first <= at < start:
-                closed.append((inv.order_id, OrderState.FAILED, "invalid", inv.detail))
-            else:
-                continue
-            received.append(ReceivedOrder.of(inv, sc))
-        allowed, rested = crew(sc, day, window, self.rest, self.ledger.worked())
-        shifts = tuple(Shift(v, day, window) for v in allowed)
-        scenario = replace(sc, orders=orders, invalid_orders=invalid, shifts=shifts)
-        return _Intake(
-            scenario,
-            tuple(received),
-            tuple(closed),
-            {oid: o.priority.value for oid, o in orders.items()},
-            tuple((v, ShiftStatus.RESTED, rested[v]) for v in sorted(rested)),
-        )
-
     def window_scenario(self, date: dt.date | str, window: str) -> Scenario:
         """The scenario the plan of DATE and WINDOW is (or would now be) made from.
 
         Its orders are the window's new orders plus the carried-over ones, re-dated; its
         shifts those of the volunteers the rest rule lets work. Useful to verify a plan.
         """
-        return self._intake(as_date(date), window).scenario
+        return window_intake(self.scenario, self.ledger, self.rest, as_date(date), window).scenario
 
     def plan(self, date: dt.date | str, window: str) -> Plan:
         """Plan DATE and WINDOW and write the plan to the ledger.
@@ -366,7 +182,7 @@ class Operation:
         w = self.scenario.window(window)
         if self.ledger.window_status(day, window) is not None:
             return self.ledger.plans(day, window)[0]
-        intake = self._intake(day, window)
+        intake = window_intake(self.scenario, self.ledger, self.rest, day, window)
         plan = plan_window(intake.scenario, day, window, self.options)
         check = plan.verify(intake.scenario)
         if not check.ok:
@@ -517,118 +333,9 @@ class Operation:
         theirs = trips[trips["volunteer_id"].isin(gone) & (trips["back"] > when.isoformat())]
         if not moved and theirs.empty:  # nothing left to take over: re-planning is a no-op
             return Plan(self.scenario.name, day, window, (), (), solver={"replan": "nothing to do"})
-        plan = self._takeover(day, w, when, gone, moved, trips)
+        plan = plan_takeover(
+            self.scenario, self.ledger, self.options, day, w, when, gone, moved, trips
+        )
         note = f"{', '.join(gone)} dropped out at {when:%H:%M}"
         self.ledger.add_replan(plan, without=gone, at=when, moved=moved, note=note)
         return plan
-
-    def _takeover(
-        self,
-        day: dt.date,
-        w: Window,
-        when: dt.datetime,
-        gone: Sequence[str],
-        moved: Sequence[str],
-        trips: pd.DataFrame,
-    ) -> Plan:
-        """Plan MOVED on the rest of the crew, each volunteer once free of their own trips.
-
-        Passes at increasing start times: at each, the volunteers free by then (last return
-        plus reload) plan what is left in the rest of the window.
-        """
-        sc = self.scenario
-        shifts = self.ledger.shifts()
-        on = shifts[
-            (shifts["date"] == day.isoformat())
-            & (shifts["window"] == w.name)
-            & shifts["status"].isin([ShiftStatus.WORKED.value, ShiftStatus.STANDBY.value])
-        ]
-        crew_ids = sorted(set(on["volunteer_id"]) - set(gone))
-        reload = dt.timedelta(seconds=sc.settings.service.reload_s)
-        times = free_times(trips, crew_ids, when, sc.settings.service.reload_s)
-        free = {v: f for v, (f, _) in times.items()}
-        made = {v: n for v, (_, n) in times.items()}
-        end = dt.datetime.combine(day, w.end)
-        remaining = {oid: sc.orders[oid] for oid in moved}
-        routes: list[Route] = []
-        unassigned: dict[str, Unassigned] = {}
-        t, passes, tried = when, 0, frozenset[str]()
-        while remaining and t < end:
-            pool = frozenset(
-                v
-                for v in crew_ids
-                if free[v] <= t and (sc.volunteers[v].max_trips or made[v] + 1) > made[v]
-            )
-            if pool and pool != tried:
-                tried, passes = pool, passes + 1
-                derived = self._pass_scenario(day, w, t, remaining, pool, made)
-                part = plan_window(derived, day, w.name, self.options)
-                check = part.verify(derived)
-                if not check.ok:
-                    raise RuntimeError(f"internal error: the re-plan fails:\n{check}")
-                for r in part.routes:
-                    if r.trips:
-                        routes.append(r)
-                        free[r.volunteer_id] = r.trips[-1].return_ + reload
-                        made[r.volunteer_id] += len(r.trips)
-                for oid in part.order_ids_delivered():
-                    remaining.pop(oid, None)
-                unassigned = {u.order_id: u for u in part.unassigned}
-            t = min((f for f in free.values() if f > t), default=end)
-        left = []
-        for oid in sorted(remaining):
-            u = unassigned.get(oid)
-            if u is None:
-                why = "nobody else on the crew is free before the window ends"
-                u = Unassigned(oid, UnassignedReason.NO_VOLUNTEER, why)
-            left.append(u)
-        return Plan(
-            sc.name,
-            day,
-            w.name,
-            _merge_routes(routes),
-            tuple(left),
-            solver={"replan_without": ",".join(gone), "at": f"{when:%H:%M}", "passes": passes},
-        )
-
-    def _pass_scenario(
-        self,
-        day: dt.date,
-        w: Window,
-        t: dt.datetime,
-        orders: Mapping[str, Order],
-        pool: Iterable[str],
-        made: Mapping[str, int],
-    ) -> Scenario:
-        sc = self.scenario
-        windows = dict(sc.settings.windows)
-        windows[w.name] = Window(w.name, t.time(), w.end)
-        settings = replace(sc.settings, windows=windows)
-        dated = {}
-        for oid, o in orders.items():
-            late = (o.date, o.window) != (day, w.name)
-            due = None if late or o.due is None or o.due <= t.time() else o.due
-            prio = _raised(o.priority) if late else o.priority
-            dated[oid] = replace(o, date=day, window=w.name, due=due, priority=prio)
-        vols = dict(sc.volunteers)
-        for v in pool:
-            cap = sc.volunteers[v].max_trips
-            if cap is not None:
-                vols[v] = replace(sc.volunteers[v], max_trips=cap - made[v])
-        return replace(
-            sc,
-            settings=settings,
-            orders=dated,
-            invalid_orders={},
-            volunteers=vols,
-            shifts=tuple(Shift(v, day, w.name) for v in sorted(pool)),
-        )
-
-
-def _merge_routes(routes: Iterable[Route]) -> tuple[Route, ...]:
-    by: dict[str, list[Trip]] = {}
-    for r in routes:
-        by.setdefault(r.volunteer_id, []).extend(r.trips)
-    return tuple(
-        Route(v, tuple(sorted(trips, key=lambda t: t.depart))) for v, trips in sorted(by.items())
-    )
