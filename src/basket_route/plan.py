@@ -1,7 +1,8 @@
 """The plan: plain frozen data with a stable JSON form (``basket_route.plan/1``).
 
 A Plan can be written, read back, edited by a coordinator with :func:`dataclasses.replace`,
-and checked again with :meth:`Plan.verify`.
+and checked again with :meth:`Plan.verify`. Reading the JSON back, with every key and type
+checked, is in :mod:`basket_route.plan_reader`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +22,7 @@ from basket_route.exceptions import PlanFormatError
 
 if TYPE_CHECKING:
     from basket_route.model import Scenario
-    from basket_route.verify import Verification
+    from basket_route.verification import Verification
 
 __all__ = [
     "PLAN_FORMAT",
@@ -353,7 +354,9 @@ class Plan:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Plan:
         """Read a plan JSON object; :class:`PlanFormatError` says what is wrong and where."""
-        return _checked_plan_from_dict(data)
+        from basket_route.plan_reader import plan_from_dict  # it imports this module
+
+        return plan_from_dict(data)
 
     @classmethod
     def from_json(cls, path: str | os.PathLike[str]) -> Plan:
@@ -362,7 +365,7 @@ class Plan:
             data = json.loads(Path(path).read_bytes().decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PlanFormatError(f"{path}: not valid UTF-8 JSON ({exc})") from exc
-        return _checked_plan_from_dict(data)
+        return cls.from_dict(data)
 
     def verify(self, scenario: Scenario) -> Verification:
         """Check this plan against SCENARIO with the contract's rules.
@@ -391,117 +394,3 @@ def atomic_write_text(path: Path, text: str) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
-
-
-def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(obj, Mapping) or key not in obj:
-        raise PlanFormatError(f"{where}: missing key {key!r}")
-    value = obj[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise PlanFormatError(
-            f"{where}: {key} must be {getattr(kind, '__name__', kind)}, got {value!r}"
-        )
-    return value
-
-
-def _whole(value: float, where: str) -> int:
-    if value != int(value):
-        raise PlanFormatError(f"{where}: must be a whole number, got {value!r}")
-    return int(value)
-
-
-def _time(obj: Any, key: str, where: str) -> dt.datetime:
-    text = _get(obj, key, str, where)
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise PlanFormatError(f"{where}: {key} {text!r} is not an ISO datetime") from None
-
-
-def _unassigned(items: Sequence[Any], where: str) -> tuple[Unassigned, ...]:
-    out = []
-    for i, u in enumerate(items):
-        at = f"{where}[{i}]"
-        reason = _get(u, "reason", str, at)
-        try:
-            out.append(
-                Unassigned(
-                    _get(u, "order_id", str, at), UnassignedReason(reason), str(u.get("detail", ""))
-                )
-            )
-        except ValueError:
-            raise PlanFormatError(
-                f"{at}: reason {reason!r} not in {[r.value for r in UnassignedReason]}"
-            ) from None
-    return tuple(out)
-
-
-def _plan_from_dict(data: Any) -> Plan:
-    if not isinstance(data, Mapping):
-        raise PlanFormatError("plan: the top level must be a JSON object")
-    if data.get("format") != PLAN_FORMAT:
-        raise PlanFormatError(f"plan: format is {data.get('format')!r}, expected {PLAN_FORMAT!r}")
-    try:
-        day = dt.date.fromisoformat(_get(data, "date", str, "plan"))
-    except ValueError:
-        raise PlanFormatError(f"plan: date {data.get('date')!r} is not an ISO date") from None
-    routes = []
-    for ri, r in enumerate(_get(data, "routes", list, "plan")):
-        rw = f"routes[{ri}]"
-        trips = []
-        for ti, t in enumerate(_get(r, "trips", list, rw)):
-            tw = f"{rw}.trips[{ti}]"
-            stops = []
-            for si, s in enumerate(_get(t, "stops", list, tw)):
-                sw = f"{tw}.stops[{si}]"
-                ids = _get(s, "order_ids", list, sw)
-                if not all(isinstance(x, str) for x in ids):
-                    raise PlanFormatError(f"{sw}: order_ids must be strings")
-                try:
-                    stops.append(
-                        Stop(
-                            _get(s, "building_id", str, sw),
-                            _time(s, "arrive", sw),
-                            _time(s, "depart", sw),
-                            tuple(ids),
-                        )
-                    )
-                except ValueError as exc:
-                    raise PlanFormatError(f"{sw}: {exc}") from None
-            try:
-                trips.append(
-                    Trip(
-                        _get(t, "depot_id", str, tw),
-                        _time(t, "depart", tw),
-                        _time(t, "return", tw),
-                        float(_get(t, "distance_m", (int, float), tw)),
-                        float(_get(t, "load_kg", (int, float), tw)),
-                        _whole(_get(t, "bags", (int, float), tw), f"{tw}.bags"),
-                        tuple(stops),
-                    )
-                )
-            except ValueError as exc:
-                raise PlanFormatError(f"{tw}: {exc}") from None
-        routes.append(Route(_get(r, "volunteer_id", str, rw), tuple(trips)))
-    try:
-        return Plan(
-            scenario=str(data.get("scenario", "")),
-            date=day,
-            window=_get(data, "window", str, "plan"),
-            routes=tuple(routes),
-            unassigned=_unassigned(_get(data, "unassigned", list, "plan"), "unassigned"),
-            rejected=_unassigned(data.get("rejected", []), "rejected"),
-            solver=dict(data.get("solver", {})),
-        )
-    except ValueError as exc:
-        raise PlanFormatError(f"plan: {exc}") from None
-
-
-def _checked_plan_from_dict(data: Any) -> Plan:
-    """:func:`_plan_from_dict`, with any wrongly typed value reported as a format error."""
-    try:
-        return _plan_from_dict(data)
-    except (TypeError, OverflowError, AttributeError) as exc:  # e.g. "solver": 5, bags Infinity
-        raise PlanFormatError(
-            f"plan: a value has the wrong type ({type(exc).__name__}: {exc})"
-        ) from None

@@ -25,14 +25,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from basket_route.io.intake import (
-    MAX_LINES,
-    Intake,
-    IntakeOrder,
-    LineError,
-    LineParser,
-    UnparsedLine,
-)
+from basket_route.io.intake import MAX_LINES, LineError, LineParser
+from basket_route.io.intake_result import Intake, IntakeOrder, UnparsedLine
 from basket_route.io.items import ItemTable
 from basket_route.io.matching import resolve_window
 from basket_route.model import Scenario
