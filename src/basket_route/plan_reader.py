@@ -92,6 +92,8 @@ def _parse_plan(data: Any) -> Plan:
                             tuple(ids),
                         )
                     )
+                except PlanFormatError:
+                    raise  # already names its place
                 except ValueError as exc:
                     raise PlanFormatError(f"{sw}: {exc}") from None
             try:
@@ -106,6 +108,8 @@ def _parse_plan(data: Any) -> Plan:
                         tuple(stops),
                     )
                 )
+            except PlanFormatError:
+                raise  # already names its place
             except ValueError as exc:
                 raise PlanFormatError(f"{tw}: {exc}") from None
         routes.append(Route(_get(r, "volunteer_id", str, rw), tuple(trips)))
