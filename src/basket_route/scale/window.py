@@ -29,6 +29,7 @@ from basket_route.scale.partition import (
     restrict,
     solve_subproblem,
 )
+from basket_route.scale.portfolio import alternatives, keep_better
 from basket_route.solver.batching import AUTO_HALF_MAX_DROPS, DROP_SHARE, HALF_DROP_SHARE
 
 __all__ = ["DEFAULT_BUDGET_CAP_S", "plan_partitioned"]
@@ -295,6 +296,7 @@ def plan_partitioned(
         # 16 sub-problems instead of 8 planned 2.7 % shorter in the same time). The cap
         # leaves room for the estimate's error (456 estimated, 475 made).
         share, limit = HALF_DROP_SHARE, int(0.9 * AUTO_HALF_MAX_DROPS)
+    automatic = share == HALF_DROP_SHARE and opts.drop_share is None
     parts = tuple(_partition(scenario, day, window, limit, groups, rt, share))
     w = _Window(scenario, day, window, opts, parts, groups, rt, _points(scenario, list(groups), rt))
     slots = workers or (_slots(executor) if executor is not None else os.cpu_count() or 1)
@@ -317,12 +319,18 @@ def plan_partitioned(
         total = min(DEFAULT_BUDGET_CAP_S, work / min(slots, max(1, len(jobs))) / _FIRST_PASS)
     deadline = None if total is None else started + total - _RESERVE_S
     stop = None if deadline is None else deadline + _OVERRUN_S
+    # Workers the sub-problems leave idle search them a second way (scale/portfolio.py).
+    second_searches = alternatives(jobs, opts, slots) if automatic else []
+    lanes = min(slots, max(1, len(jobs) + len(second_searches)))
     bar = _Bar(progress)
-    runner = _Runner(executor, min(slots, max(1, len(jobs))), solve or solve_subproblem, bar)
+    runner = _Runner(executor, lanes, solve or solve_subproblem, bar)
     try:
         now = time.perf_counter()
         first = None if deadline is None else now + _FIRST_PASS * (deadline - now)
-        frags.update(runner.run(jobs, first, stop))
+        if len(parts) == 1:
+            first = deadline  # no neighbour to offer anything to: no second pass
+        frags.update(runner.run([*jobs, *second_searches], first, stop))
+        searched_twice = keep_better(frags, lambda plan: _score(plan, scenario.orders))
         offers = _offers(w, frags)
         if deadline is not None and deadline - time.perf_counter() < _MIN_SECOND_S:
             offers = {}  # too late to plan a neighbour again
@@ -361,6 +369,12 @@ def plan_partitioned(
     }
     if failed:
         info["failed"] = ", ".join(failed)
+    if second_searches:
+        ran, kept = searched_twice
+        info["second_search"] = (
+            f"{len(second_searches)} sub-problems also searched with guided local search and "
+            f"two-fifths drops on idle workers: {ran} returned a plan, {kept} kept"
+        )
     if opts.reproducible:
         capped = failed or any("cap" in str(f.solver.get("mode", "")) for f in plans)
         info["mode"] = "reproducible" + (
