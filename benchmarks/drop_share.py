@@ -16,6 +16,7 @@ import tempfile
 import time
 
 import basket_route as br
+from basket_route.scale import open_executor
 
 
 def main() -> None:
@@ -30,6 +31,12 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--windows", nargs="+", default=["AM"])
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="plan on a pool of N processes, as basket-route plan --workers N",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=args.days))
@@ -48,13 +55,18 @@ def main() -> None:
             metaheuristic=args.metaheuristic,
         )
         started = time.perf_counter()
-        plan = br.plan_window(scenario, day, window, options)
+        with open_executor(args.workers) as executor:
+            plan = br.plan_window(scenario, day, window, options, executor=executor)
         wall = time.perf_counter() - started
         c = plan.summary_counts()
         assert plan.verify(scenario).ok
+        solver = plan.solver
+        search = solver.get("metaheuristic") or f"{solver['sub_problems']} sub-problems"
+        if "second_search" in solver:  # e.g. "1 returned a plan, 1 kept"
+            search += "; second search: " + str(solver["second_search"]).split(": ")[-1]
         print(
-            f"| {day:%m-%d} {window} | {multi_trip} | {plan.solver['drop_share']} | "
-            f"{plan.solver['drops']} | {plan.solver['metaheuristic']} | "
+            f"| {day:%m-%d} {window} | {multi_trip} | {solver.get('drop_share', '-')} | "
+            f"{solver['drops']} | {search} | "
             f"{limit:g} | {wall:.2f} | "
             f"{c['delivered']}/{c['orders']} | {c['distance_m'] / 1000:.2f} | {c['trips']} |"
         )

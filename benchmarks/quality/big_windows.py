@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tests package
 
 import basket_route as br
+from basket_route.scale import open_executor
 from basket_route.solver import pipeline
 from tests.test_scale import district_sample
 
@@ -47,6 +48,12 @@ def main() -> None:
         action="store_true",
         help="run ILS where asked, even on models where plan_window would run guided "
         "local search instead (CHAINED_ILS_MAX_DROPS, CHAINED_ILS_DROPS_PER_SECOND)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="plan on a pool of N processes, as basket-route plan --workers N",
     )
     args = parser.parse_args()
     if args.keep_ils:
@@ -71,7 +78,8 @@ def main() -> None:
         )
         for _ in range(2 if repro else 1):
             started = time.perf_counter()
-            plan = br.plan_window(sc, "2020-02-10", "AM", options)
+            with open_executor(args.workers) as executor:
+                plan = br.plan_window(sc, "2020-02-10", "AM", options, executor=executor)
             wall = time.perf_counter() - started
             assert plan.verify(sc).ok
             c = plan.summary_counts()
