@@ -54,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=None,
-        help="solve per-depot sub-problems on N local processes (default: one model, "
-        "or all cores for a large window)",
+        help="solve per-depot sub-problems on N local processes; workers they leave idle "
+        "search a second way, the better plan is kept (default: one model, or all cores "
+        "for a large window)",
     )
     p.add_argument(
         "--scheduler",
