@@ -313,10 +313,13 @@ def plan_partitioned(
             frags[p.key] = Plan(scenario.name, day, window, (), tuple(nobody))
         else:
             jobs.append(_Job(w.sub(p), max(1, p.est_drops)))
+    # The first pass gets each sub-problem its default limit and the second pass a quarter
+    # more, unless there is only one part (no neighbour to offer anything to).
+    first_share = _FIRST_PASS if len(parts) > 1 else 1.0
     total = opts.time_limit
     if total is None and not opts.reproducible:
         work = sum(auto_time_limit(int(j.load)) for j in jobs)
-        total = min(DEFAULT_BUDGET_CAP_S, work / min(slots, max(1, len(jobs))) / _FIRST_PASS)
+        total = min(DEFAULT_BUDGET_CAP_S, work / min(slots, max(1, len(jobs))) / first_share)
     deadline = None if total is None else started + total - _RESERVE_S
     stop = None if deadline is None else deadline + _OVERRUN_S
     # Workers the sub-problems leave idle search them a second way (scale/portfolio.py).
@@ -326,9 +329,7 @@ def plan_partitioned(
     runner = _Runner(executor, lanes, solve or solve_subproblem, bar)
     try:
         now = time.perf_counter()
-        first = None if deadline is None else now + _FIRST_PASS * (deadline - now)
-        if len(parts) == 1:
-            first = deadline  # no neighbour to offer anything to: no second pass
+        first = None if deadline is None else now + first_share * (deadline - now)
         frags.update(runner.run([*jobs, *second_searches], first, stop))
         searched_twice = keep_better(frags, lambda plan: _score(plan, scenario.orders))
         offers = _offers(w, frags)
