@@ -480,3 +480,37 @@ def test_parts_without_volunteers_say_no_volunteer_only_when_nobody_may_serve(
     assert blamed <= nobody
     if solve is None:
         assert blamed == nobody
+
+
+@pytest.mark.parametrize(
+    ("min_orders", "options", "warm", "split"),
+    [
+        (50, br.PlanOptions(time_limit=3.0), False, True),
+        (50, REPRO, False, False),  # reproducible mode keeps the one model
+        (50, br.PlanOptions(time_limit=3.0), True, False),  # so does a warm start
+        (None, br.PlanOptions(time_limit=3.0), False, False),  # 182 orders: too few
+    ],
+)
+def test_windows_of_several_depots_are_planned_per_depot(
+    sample: br.Scenario,
+    monkeypatch: pytest.MonkeyPatch,
+    min_orders: int | None,
+    options: br.PlanOptions,
+    warm: bool,
+    split: bool,
+) -> None:
+    """A time-limited window of MULTI_DEPOT_MIN_ORDERS orders or more with volunteers at
+    two depots is planned in per-depot sub-problems by default (they plan shorter than
+    one model); the plan accounts for every order either way."""
+    from basket_route.scale import estimate
+
+    assert len({v.depot_id for v in sample.volunteers_on_shift(DAY, "AM")}) == 2
+    if min_orders is not None:
+        monkeypatch.setattr(estimate, "MULTI_DEPOT_MIN_ORDERS", min_orders)
+    start = br.plan_window(sample, DAY, "AM", REPRO, partition=False) if warm else None
+    plan = br.plan_window(sample, DAY, "AM", options, warm_start=start)
+    assert ("sub_problems" in plan.solver) == split
+    if split:
+        assert plan.solver["sub_problems"] == 2
+    assert_accounted(sample, plan)
+    assert plan.verify(sample).ok

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="solve per-depot sub-problems on N local processes; workers they leave idle "
         "search a second way, the better plan is kept (default: one model, or all cores "
-        "for a large window)",
+        "for a large window or one of several depots)",
     )
     p.add_argument(
         "--scheduler",
