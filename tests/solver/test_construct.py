@@ -367,3 +367,15 @@ def test_patience_measures_size_by_the_binding_dimension() -> None:
     routes = greedy_routes(problem, MAX_VALUE)
     _check_feasible(problem, routes)
     assert routes == [[], [1, 2]]
+
+
+def test_two_depots_seed_trips_at_home() -> None:
+    """With two depots each courier seeds its trip among the visits nearest to its own
+    depot: the most valuable visit (x=40, next to depot B at x=50) goes to B's courier,
+    and A's courier takes the best of its own (x=20), not the far one."""
+    pen = np.array([-1, 10, 20, 30, 1000, -1], dtype=I64)
+    vehicles = (RoutingVehicle(0, 0, (4,)), RoutingVehicle(5, 5, (4,)))
+    problem = _line_problem(penalties=pen, vehicles=vehicles)
+    routes = greedy_routes(problem)
+    _check_feasible(problem, routes)
+    assert routes == [[2], [4]]
