@@ -22,10 +22,10 @@ DEFAULT_MAX_DROPS = 1500
 MULTI_DEPOT_MIN_ORDERS = 200
 """A time-limited window of at least this many orders, with volunteers on shift at two
 depots or more, is split into per-depot sub-problems (:func:`several_depots`). On district
-samples of two depots, per-depot sub-problems solved one after the other planned 4.6-11 %
-shorter than one model in less time: 29.90 against 31.35 km (300 orders), 37.84 against
-42.62 km (400), 55.82 against 59.90 km (600); docs/benchmarks.md, "One model or one per
-depot"."""
+samples of two depots, per-depot sub-problems solved one after the other planned shorter
+than one model in less time: 29.90 km against 31.74 (300 orders), 37.84 against 39.23
+(400), 55.82 against 56.66 (600), with the one model started at home (``construct``;
+31.35, 42.62 and 59.90 km before); docs/benchmarks.md, "One model or one per depot"."""
 
 
 def _caps(vols: Sequence[Volunteer]) -> tuple[float, float]:

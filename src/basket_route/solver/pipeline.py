@@ -334,7 +334,7 @@ def plan_window(
         split when EXECUTOR is given, when the window is large, or when it is time-limited,
         has no WARM_START, at least 200 orders and volunteers on shift at two depots or
         more (:func:`basket_route.scale.estimate.several_depots`: per-depot sub-problems
-        planned 4.6-11 % shorter there). Split windows without an EXECUTOR run on a
+        planned 1.5-6 % shorter there). Split windows without an EXECUTOR run on a
         process pool.
     progress
         Show a progress bar of sub-problems done (split windows only). Default False.
