@@ -16,6 +16,7 @@ import tempfile
 import time
 
 import basket_route as br
+from basket_route.cli import workers_option
 from basket_route.scale import open_executor
 
 
@@ -31,12 +32,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--windows", nargs="+", default=["AM"])
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH")
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="plan on a pool of N processes, as basket-route plan --workers N",
-    )
+    workers_option(parser)  # as basket-route plan --workers N
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=args.days))

@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tests package
 
 import basket_route as br
+from basket_route.cli import workers_option
 from basket_route.scale import open_executor
 from basket_route.solver import pipeline
 from tests.test_scale import district_sample
@@ -49,12 +50,7 @@ def main() -> None:
         help="run ILS where asked, even on models where plan_window would run guided "
         "local search instead (CHAINED_ILS_MAX_DROPS, CHAINED_ILS_DROPS_PER_SECOND)",
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="plan on a pool of N processes, as basket-route plan --workers N",
-    )
+    workers_option(parser)  # as basket-route plan --workers N
     args = parser.parse_args()
     if args.keep_ils:
         pipeline.CHAINED_ILS_MAX_DROPS = pipeline.CHAINED_ILS_DROPS_PER_SECOND = 10**9

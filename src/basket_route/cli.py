@@ -13,7 +13,7 @@ from pathlib import Path
 
 from basket_route.exceptions import PlanFormatError, ScenarioError
 
-__all__ = ["build_parser", "drop_share_option", "main", "search_options"]
+__all__ = ["build_parser", "drop_share_option", "main", "search_options", "workers_option"]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 
@@ -50,14 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="an earlier plan JSON (this window's, before late orders, or the previous "
         "window's) to start from: its couriers keep their trips where the search allows",
     )
-    p.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="solve per-depot sub-problems on N local processes; workers they leave idle "
-        "search a second way, the better plan is kept (default: one model, or all cores "
-        "for a large window or one of several depots)",
-    )
+    workers_option(p)
     p.add_argument(
         "--scheduler",
         default=None,
@@ -101,6 +94,18 @@ def search_options(p: argparse.ArgumentParser) -> None:
     )
     drop_share_option(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def workers_option(p: argparse.ArgumentParser) -> None:
+    """Add --workers to P (a process pool for ``plan_window``; None when not given)."""
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="solve per-depot sub-problems on N local processes; workers they leave idle "
+        "search a second way, the better plan is kept (default: one model, or all cores "
+        "for a large window or one of several depots)",
+    )
 
 
 def drop_share_option(p: argparse.ArgumentParser) -> None:
