@@ -10,13 +10,16 @@ and :meth:`~basket_route.plan.Plan.from_json`; the writing half is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from basket_route.exceptions import PlanFormatError
 from basket_route.plan import PLAN_FORMAT, Plan, Route, Stop, Trip, Unassigned, UnassignedReason
 
 __all__ = ["plan_from_dict"]
+
+
+_T = TypeVar("_T")
 
 
 def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
@@ -42,6 +45,14 @@ def _time(obj: Any, key: str, where: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise PlanFormatError(f"{where}: {key} {text!r} is not an ISO datetime") from None
+
+
+def _built(kind: Callable[..., _T], fields: tuple[Any, ...], where: str) -> _T:
+    """KIND(*FIELDS), its validation error (a ValueError) as a PlanFormatError at WHERE."""
+    try:
+        return kind(*fields)
+    except ValueError as exc:
+        raise PlanFormatError(f"{where}: {exc}") from None
 
 
 def _unassigned(items: Sequence[Any], where: str) -> tuple[Unassigned, ...]:
@@ -83,35 +94,23 @@ def _parse_plan(data: Any) -> Plan:
                 ids = _get(s, "order_ids", list, sw)
                 if not all(isinstance(x, str) for x in ids):
                     raise PlanFormatError(f"{sw}: order_ids must be strings")
-                try:
-                    stops.append(
-                        Stop(
-                            _get(s, "building_id", str, sw),
-                            _time(s, "arrive", sw),
-                            _time(s, "depart", sw),
-                            tuple(ids),
-                        )
-                    )
-                except PlanFormatError:
-                    raise  # already names its place
-                except ValueError as exc:
-                    raise PlanFormatError(f"{sw}: {exc}") from None
-            try:
-                trips.append(
-                    Trip(
-                        _get(t, "depot_id", str, tw),
-                        _time(t, "depart", tw),
-                        _time(t, "return", tw),
-                        float(_get(t, "distance_m", (int, float), tw)),
-                        float(_get(t, "load_kg", (int, float), tw)),
-                        _whole(_get(t, "bags", (int, float), tw), f"{tw}.bags"),
-                        tuple(stops),
-                    )
+                stop = (
+                    _get(s, "building_id", str, sw),
+                    _time(s, "arrive", sw),
+                    _time(s, "depart", sw),
+                    tuple(ids),
                 )
-            except PlanFormatError:
-                raise  # already names its place
-            except ValueError as exc:
-                raise PlanFormatError(f"{tw}: {exc}") from None
+                stops.append(_built(Stop, stop, sw))
+            trip = (
+                _get(t, "depot_id", str, tw),
+                _time(t, "depart", tw),
+                _time(t, "return", tw),
+                float(_get(t, "distance_m", (int, float), tw)),
+                float(_get(t, "load_kg", (int, float), tw)),
+                _whole(_get(t, "bags", (int, float), tw), f"{tw}.bags"),
+                tuple(stops),
+            )
+            trips.append(_built(Trip, trip, tw))
         routes.append(Route(_get(r, "volunteer_id", str, rw), tuple(trips)))
     try:
         return Plan(
