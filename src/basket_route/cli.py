@@ -103,8 +103,9 @@ def workers_option(p: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="solve per-depot sub-problems on N local processes; workers they leave idle "
-        "search a second way, the better plan is kept (default: one model, or all cores "
-        "for a large window or one of several depots)",
+        "search a second way, the better plan is kept (default: all cores for a large "
+        "window or one of several depots; with the default search, two for a window of "
+        "200 orders or more, and a limit of 2 s or more; else one model)",
     )
 
 

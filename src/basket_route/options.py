@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS
-from basket_route.solver.routing import FIRST_SOLUTION_STRATEGIES, METAHEURISTICS
+from basket_route.solver.routing import (
+    FIRST_SOLUTION_STRATEGIES,
+    ITERATED_LOCAL_SEARCH,
+    METAHEURISTICS,
+)
 
 __all__ = ["PlanOptions", "auto_time_limit", "default_solution_limit"]
 
@@ -110,6 +114,17 @@ class PlanOptions:
             raise ValueError(f"metaheuristic {self.metaheuristic!r} not in {list(METAHEURISTICS)}")
         if self.multi_trip not in MULTI_TRIP_ENCODINGS:
             raise ValueError(f"multi_trip {self.multi_trip!r} not in {list(MULTI_TRIP_ENCODINGS)}")
+
+    @property
+    def default_search(self) -> bool:
+        """True for the default search: on wall time (not reproducible), with automatic
+        drops and iterated local search. Only it gets a second search on an idle worker
+        (:mod:`basket_route.scale.portfolio`); other settings are the caller's choice."""
+        return (
+            not self.reproducible
+            and self.drop_share is None
+            and self.metaheuristic == ITERATED_LOCAL_SEARCH
+        )
 
     def with_overrides(self, **overrides: Any) -> PlanOptions:
         """A copy with every override that is not None applied."""

@@ -519,13 +519,13 @@ def test_automatic_drops_split_windows_too_big_for_half_size_drops(
 ) -> None:
     """With automatic drops a window estimated at more than AUTO_HALF_MAX_DROPS half-size
     drops is split into sub-problems (as one model it would get whole-trip drops)."""
+    from basket_route.scale import estimate
     from basket_route.scale import window as scale_window
-    from basket_route.solver import pipeline
 
     def spy(*args: object, **kwargs: object) -> br.Plan:
         raise RuntimeError("split")
 
-    monkeypatch.setattr(pipeline, "AUTO_HALF_MAX_DROPS", bound)
+    monkeypatch.setattr(estimate, "AUTO_HALF_MAX_DROPS", bound)
     monkeypatch.setattr(scale_window, "plan_partitioned", spy)
     sc = br.load_scenario(building_dir)
     if split:

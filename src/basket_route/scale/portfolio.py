@@ -20,7 +20,6 @@ from basket_route.options import PlanOptions
 from basket_route.plan import Plan
 from basket_route.scale.execute import _Job
 from basket_route.solver.batching import AUTO_HALF_MAX_DROPS
-from basket_route.solver.routing import ITERATED_LOCAL_SEARCH
 
 __all__ = [
     "ALTERNATIVE_DROP_SHARE",
@@ -47,11 +46,7 @@ def alternatives(jobs: Sequence[_Job], options: PlanOptions, slots: int) -> list
     search's drops. Sub-problems of more than ``AUTO_HALF_MAX_DROPS`` estimated drops get
     none (two-fifths drops would be too many for one model).
     """
-    if (
-        options.reproducible
-        or options.drop_share is not None
-        or options.metaheuristic != ITERATED_LOCAL_SEARCH
-    ):
+    if not options.default_search:
         return []
     idle = max(0, slots - len(jobs))
     fits = [j for j in jobs if j.load <= AUTO_HALF_MAX_DROPS]

@@ -24,9 +24,6 @@ from basket_route.model import Scenario, as_date
 from basket_route.options import PlanOptions, auto_time_limit, default_solution_limit
 from basket_route.plan import Plan, Route, Stop, Trip, Unassigned, UnassignedReason
 from basket_route.solver.batching import (
-    AUTO_HALF_MAX_DROPS,
-    DROP_SHARE,
-    HALF_DROP_SHARE,
     Drop,
     auto_drops,
     make_drops,
@@ -334,7 +331,10 @@ def plan_window(
         split when EXECUTOR is given, when the window is large, or when it is time-limited,
         has no WARM_START, at least 200 orders and volunteers on shift at two depots or
         more (:func:`basket_route.scale.estimate.several_depots`: per-depot sub-problems
-        planned 1.5-6 % shorter there). Split windows without an EXECUTOR run on a
+        planned 1.5-6 % shorter there), or when the default search of a window of at
+        least 200 orders can use a second core
+        (:func:`basket_route.scale.estimate.second_search_pays`: the idle core searches it
+        a second way, the better plan is kept). Split windows without an EXECUTOR run on a
         process pool.
     progress
         Show a progress bar of sub-problems done (split windows only). Default False.
@@ -379,27 +379,13 @@ def plan_window(
     day = as_date(date)
     if partition is not False:
         # scale calls back with partition=False
-        from basket_route.scale.estimate import is_large, several_depots
+        from basket_route.scale.estimate import split_by_default
 
-        share, most = opts.drop_share or DROP_SHARE, max_drops
-        if opts.drop_share is None and not opts.reproducible and max_drops is None:
-            # Automatic drops: a window of more half-size drops than one model takes is
-            # split. As one model it would get whole-trip drops and plan far longer: 1,600
-            # orders, 210.7 km in 18 s as one model, 144.2 km in 16.3 s in 4 sub-problems.
-            share, most = HALF_DROP_SHARE, AUTO_HALF_MAX_DROPS
-        # Per-depot sub-problems plan shorter than one model of several depots (unless the
-        # mode is reproducible or a warm start asks for the one model).
-        by_depot = (
-            partition is None
-            and warm_start is None
-            and not opts.reproducible
-            and several_depots(scenario, day, window)
-        )
+        one_model_asked = warm_start is not None
         if (
             partition
             or executor is not None
-            or by_depot
-            or is_large(scenario, day, window, most, share)
+            or split_by_default(scenario, day, window, opts, max_drops, warm_start=one_model_asked)
         ):
             from basket_route.scale.window import plan_partitioned
 
