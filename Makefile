@@ -26,6 +26,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest --nbmake tests examples
+	$(BIN)/pytest --doctest-modules src/basket_route
 
 test: lint typecheck pytest
 
