@@ -117,6 +117,11 @@ def test_one_depot_window_on_two_workers_keeps_the_better_search(building_dir: P
     delivered = {k: len(p.order_ids_delivered()) for k, p in seen.items()}
     best = max(seen, key=lambda k: (delivered[k], -distance[k]))
     assert plan.summary_counts()["distance_m"] == pytest.approx(distance[best])
+    # One sub-problem: the plan says how the kept one was found (its own on a tie).
+    rank = {k: (delivered[k], -distance[k]) for k in seen}
+    kept = second if rank[key + portfolio.ALTERNATIVE_SUFFIX] > rank[key] else first
+    for name in ("drop_share", "metaheuristic", "first_solution", "status"):
+        assert plan.solver[name] == kept.solver[name], name
     assert plan.verify(sc).ok
 
 

@@ -42,6 +42,7 @@ _OVERRUN_S = 0.5  # a sub-problem may overrun the deadline by this much, then it
 _MIN_SECOND_S = 1.0  # no second pass with less time left than this
 _NEIGHBOURS = 3  # sub-problems an unserved building is offered to, nearest first
 _OFFERED = (UnassignedReason.OUT_OF_TIME, UnassignedReason.NO_VOLUNTEER)
+_SEARCH_KEYS = ("drop_share", "metaheuristic", "first_solution", "status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +371,9 @@ def plan_partitioned(
     }
     if failed:
         info["failed"] = ", ".join(failed)
+    if len(jobs) == 1 and len(plans) == 1:
+        # One sub-problem (a one-depot window searched twice): say how its plan was found.
+        info.update({k: plans[0].solver[k] for k in _SEARCH_KEYS if k in plans[0].solver})
     if second_searches:
         ran, kept = searched_twice
         info["second_search"] = (
