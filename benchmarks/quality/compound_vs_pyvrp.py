@@ -249,7 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     day = dt.date.fromisoformat(args.date)
     with tempfile.TemporaryDirectory() as tmp:
-        br.write_synthetic(tmp, args.size, seed=args.seed, days=1)
+        # Enough days for DATE (the synthetic scenarios start on 2020-02-10).
+        days = max(1, (day - dt.date(2020, 2, 10)).days + 1)
+        br.write_synthetic(tmp, args.size, seed=args.seed, days=days)
         scenario = br.load_scenario(tmp)
     problem = build_window_problem(scenario, day, args.window)
     eligible, out = screen(problem)
