@@ -104,8 +104,8 @@ def workers_option(p: argparse.ArgumentParser) -> None:
         default=None,
         help="solve per-depot sub-problems on N local processes; workers they leave idle "
         "search a second way, the better plan is kept (default: all cores for a large "
-        "window or one of several depots; with the default search, two for a window of "
-        "200 orders or more, and a limit of 2 s or more; else one model)",
+        "window or one of several depots; with the default search on Linux, two for a "
+        "window of 200 orders or more and a limit of 2 s or more; else one model)",
     )
 
 

@@ -16,7 +16,9 @@ DEFAULTS = br.PlanOptions(time_limit=3.0)
 
 @pytest.fixture()
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two cores, workers started by fork (as on Linux), whatever this machine is."""
     monkeypatch.setattr(estimate.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(estimate, "DEFAULT_START_METHOD", "fork")
 
 
 @pytest.mark.usefixtures("two_cores")
@@ -57,6 +59,18 @@ def test_second_search_pays_only_for_the_default_search(
 def test_no_second_search_on_one_core(tiny: br.Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(estimate, "SECOND_SEARCH_MIN_ORDERS", 1)
     monkeypatch.setattr(estimate.os, "cpu_count", lambda: 1)
+    assert not estimate.second_search_pays(tiny, DAY, "AM", DEFAULTS)
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_no_second_search_with_spawned_workers(
+    tiny: br.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spawned workers (macOS, Windows) import everything again, and a script without a
+    main guard would fail: the default keeps the one model there."""
+    monkeypatch.setattr(estimate, "SECOND_SEARCH_MIN_ORDERS", 1)
+    assert estimate.second_search_pays(tiny, DAY, "AM", DEFAULTS)
+    monkeypatch.setattr(estimate, "DEFAULT_START_METHOD", "spawn")
     assert not estimate.second_search_pays(tiny, DAY, "AM", DEFAULTS)
 
 

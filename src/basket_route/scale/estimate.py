@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from basket_route.solver.batching import AUTO_HALF_MAX_DROPS, DROP_SHARE, HALF_D
 
 __all__ = [
     "DEFAULT_MAX_DROPS",
+    "DEFAULT_START_METHOD",
     "MULTI_DEPOT_MIN_ORDERS",
     "SECOND_SEARCH_MIN_LIMIT_S",
     "SECOND_SEARCH_MIN_ORDERS",
@@ -29,6 +31,11 @@ __all__ = [
 
 DEFAULT_MAX_DROPS = 1500
 """A window or depot estimated at more drops than this is split (``max_drops``)."""
+
+DEFAULT_START_METHOD = "fork" if sys.platform == "linux" else "spawn"
+"""How the default process pool starts its workers (:mod:`multiprocessing`): ``"fork"`` on
+Linux (in milliseconds, and scripts need no ``if __name__ == "__main__"`` guard),
+``"spawn"`` elsewhere, as Python does."""
 
 MULTI_DEPOT_MIN_ORDERS = 200
 """A time-limited window of at least this many orders, with volunteers on shift at two
@@ -134,7 +141,8 @@ def second_search_pays(
     """Whether the window is planned on a pool of processes by default, so that an idle
     core searches it a second way: the default search (``options.default_search``) with
     no time limit or one of at least :data:`SECOND_SEARCH_MIN_LIMIT_S`, at least
-    :data:`SECOND_SEARCH_MIN_ORDERS` orders, and two cores or more.
+    :data:`SECOND_SEARCH_MIN_ORDERS` orders, two cores or more, and workers started by
+    ``fork`` (:data:`DEFAULT_START_METHOD`: Linux).
 
     Raises
     ------
@@ -143,6 +151,10 @@ def second_search_pays(
     """
     scenario.window(window)
     if not options.default_search or (os.cpu_count() or 1) < 2:
+        return False
+    if DEFAULT_START_METHOD != "fork":
+        # Spawned workers import everything again (seconds of a short limit), and a script
+        # without a main guard would fail: not worth a second search's 1 %.
         return False
     if options.time_limit is not None and options.time_limit < SECOND_SEARCH_MIN_LIMIT_S:
         return False

@@ -21,6 +21,7 @@ from typing import Any
 
 from basket_route.options import auto_time_limit
 from basket_route.plan import Plan
+from basket_route.scale.estimate import DEFAULT_START_METHOD
 from basket_route.scale.partition import SubProblem
 
 __all__ = ["Solve", "open_executor", "process_pool"]
@@ -35,12 +36,12 @@ _Running = tuple["_Job", float, float, float]  # job, started, end of its limit,
 def process_pool(workers: int | None = None, context: str | None = None) -> cf.ProcessPoolExecutor:
     """A pool of WORKERS processes (default: the CPU count) for :func:`plan_partitioned`.
 
-    CONTEXT is the :mod:`multiprocessing` start method. Default None: ``"fork"`` on Linux
-    (workers start in milliseconds, and scripts need no ``if __name__ == "__main__"``
-    guard), ``"spawn"`` elsewhere, as Python does. The pool starts its processes on the
-    first submit, before any progress-bar thread exists.
+    CONTEXT is the :mod:`multiprocessing` start method. Default None:
+    :data:`~basket_route.scale.estimate.DEFAULT_START_METHOD` (``"fork"`` on Linux,
+    ``"spawn"`` elsewhere). The pool starts its processes on the first submit, before any
+    progress-bar thread exists.
     """
-    method = context or ("fork" if sys.platform == "linux" else "spawn")
+    method = context or DEFAULT_START_METHOD
     return cf.ProcessPoolExecutor(
         workers or os.cpu_count() or 1, mp_context=multiprocessing.get_context(method)
     )

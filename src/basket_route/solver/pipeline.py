@@ -332,7 +332,7 @@ def plan_window(
         has no WARM_START, at least 200 orders and volunteers on shift at two depots or
         more (:func:`basket_route.scale.estimate.several_depots`: per-depot sub-problems
         planned 1.5-6 % shorter there), or when the default search of a window of at
-        least 200 orders can use a second core
+        least 200 orders can use a second core on Linux
         (:func:`basket_route.scale.estimate.second_search_pays`: the idle core searches it
         a second way, the better plan is kept). Split windows without an EXECUTOR run on a
         process pool.
