@@ -153,8 +153,9 @@ def second_search_pays(
     if not options.default_search or (os.cpu_count() or 1) < 2:
         return False
     if DEFAULT_START_METHOD != "fork":
-        # Spawned workers import everything again (seconds of a short limit), and a script
-        # without a main guard would fail: not worth a second search's 1 %.
+        # Spawned workers import everything again, out of a short limit (not measured on
+        # such a machine), and a script without a main guard would fail: not worth a
+        # second search's 1 %.
         return False
     if options.time_limit is not None and options.time_limit < SECOND_SEARCH_MIN_LIMIT_S:
         return False
