@@ -7,7 +7,8 @@ district-type windows of 400-800 orders ILS planned 2-8 % shorter (docs/benchmar
 "Two-fifths drops and guided local search"). Which one wins is not known before both ran.
 
 A window planned on an executor with fewer sub-problems than workers (a one-depot window
-on ``--workers 2``) would leave workers idle: each idle worker runs the other search of
+on ``--workers 2``, or by default on Linux, see
+:func:`~basket_route.scale.estimate.second_search_pays`) would leave workers idle: each idle worker runs the other search of
 one sub-problem, largest first, in the same time, and the plan that scores higher is kept.
 """
 
