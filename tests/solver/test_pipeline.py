@@ -533,3 +533,21 @@ def test_automatic_drops_split_windows_too_big_for_half_size_drops(
             br.plan_window(sc, DAY, "AM", options)
     else:
         assert br.plan_window(sc, DAY, "AM", options).verify(sc).ok
+
+
+def test_compound_plan_ends_with_courier_groups(
+    compound_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A time-limited plan of a chained window ends with courier groups (here from a 2.5 s
+    limit on, not 8 s), says so, and the checker agrees with the plan."""
+    from basket_route.solver import decompose
+
+    monkeypatch.setattr(decompose, "GROUPS_MIN_LIMIT_S", 1.0)
+    monkeypatch.setattr(decompose, "WHOLE_SEARCH_S", 1.2)
+    sc = br.load_scenario(compound_dir)
+    plan = br.plan_window(sc, DAY, "AM", br.PlanOptions(time_limit=2.5), partition=False)
+    tried = int(plan.solver["courier_groups"].split(" of ")[1].split()[0])
+    assert tried >= 1
+    assert len(plan.unassigned) == 0
+    result = run_checker(compound_dir, plan, tmp_path)
+    assert result["ok"] is True, result["violations"]

@@ -42,7 +42,7 @@ _OVERRUN_S = 0.5  # a sub-problem may overrun the deadline by this much, then it
 _MIN_SECOND_S = 1.0  # no second pass with less time left than this
 _NEIGHBOURS = 3  # sub-problems an unserved building is offered to, nearest first
 _OFFERED = (UnassignedReason.OUT_OF_TIME, UnassignedReason.NO_VOLUNTEER)
-_SEARCH_KEYS = ("drop_share", "metaheuristic", "first_solution", "status")
+_SEARCH_KEYS = ("drop_share", "metaheuristic", "first_solution", "status", "courier_groups")
 
 
 @dataclass(frozen=True, slots=True)

@@ -468,6 +468,8 @@ def plan_window(
                 "multi_trip": opts.multi_trip,
             }
         )
+        if result.groups.tried:
+            info["courier_groups"] = f"{result.groups.improved} of {result.groups.tried} improved"
         if opts.reproducible:
             capped = result.wall_s >= 0.98 * search_s
             mode = (

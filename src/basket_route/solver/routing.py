@@ -15,18 +15,16 @@ can move whole trips and single visits between couriers freely.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from basket_route.solver.construct import best_constructive, without_spare_trips
+from basket_route.solver.decompose import Routes, SolveGroup, group_seconds, improve_by_groups
 from basket_route.solver.encoding import (
-    MULTI_TRIP_ENCODINGS,
     Encoded,
     encode,
     read_routes,
@@ -43,7 +41,12 @@ from basket_route.solver.routing_problem import (
     covers_mandatory,
     evaluate_routes,
 )
-from basket_route.solver.routing_problem import check as _check
+from basket_route.solver.search import (
+    FIRST_SOLUTION_STRATEGIES,
+    METAHEURISTICS,
+    RoutingResult,
+    SearchParams,
+)
 
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
@@ -58,20 +61,6 @@ __all__ = [
 ]
 
 
-FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
-    k
-    for k in routing_enums_pb2.FirstSolutionStrategy.Value.keys()  # noqa: SIM118 - protobuf enum
-    if k not in ("UNSET", "EVALUATOR_STRATEGY")
-)
-METAHEURISTICS: tuple[str, ...] = (
-    ITERATED_LOCAL_SEARCH,
-    *(
-        k
-        for k in routing_enums_pb2.LocalSearchMetaheuristic.Value.keys()  # noqa: SIM118 - protobuf enum
-        if k != "UNSET"
-    ),
-)
-
 _FALLBACK_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "ALL_UNPERFORMED")
 CONSTRUCTIVE_START = "constructive start"
 """``RoutingResult.first_solution`` of a chained problem started from our own routes."""
@@ -80,120 +69,6 @@ _MIN_SLICE_S = 0.1
 FAULT_ENV = "BASKET_ROUTE_INJECT_SOLVER_FAULT"
 """Test hook: ``raise`` makes the OR-Tools search raise, ``no_solution`` makes it return
 nothing; either way the constructive fallback must produce the plan."""
-
-
-@dataclass(frozen=True, slots=True)
-class SearchParams:
-    """How long and how to search.
-
-    Parameters
-    ----------
-    time_limit
-        Seconds of search. None means no wall-time limit (then ``solution_limit`` is
-        required). Default 1.0.
-    solution_limit
-        Stop after this many solutions: the reproducible mode. Default None.
-    failure_limit
-        Stop after this many failed moves, a second deterministic limit for searches that
-        stall without new solutions (guided local search on a one-visit problem never
-        reaches a solution limit). Default None.
-    first_solution
-        An OR-Tools first-solution strategy name. Default ``"PARALLEL_CHEAPEST_INSERTION"``.
-    metaheuristic
-        ``"ITERATED_LOCAL_SEARCH"`` (OR-Tools' ruin and recreate: SISR ruin, cheapest
-        insertion, greedy descent, simulated-annealing acceptance; needs ``time_limit``,
-        which it always runs to) or an OR-Tools local-search metaheuristic name such as
-        ``"GUIDED_LOCAL_SEARCH"``. Default ``"ITERATED_LOCAL_SEARCH"``.
-    log
-        Print OR-Tools' search log. Default False.
-    starts
-        Further first-solution strategies tried for one solution each when there is no
-        warm start and no chain, except under ILS (measured: the slices are better spent
-        on ruin and recreate); the search improves the cheapest start. Default
-        ``("PATH_CHEAPEST_ARC", "SAVINGS")``; ``()`` uses ``first_solution`` only.
-    multi_trip
-        How chained trips reach OR-Tools (see :mod:`basket_route.solver.encoding`):
-        ``"chain"``, one vehicle per trip with time constraints between them, or
-        ``"reload"``, one vehicle per courier with reload nodes between its trips where
-        that applies (measured weaker: docs/benchmarks.md). Default ``"chain"``.
-    spare_trips
-        On chained problems, the trip-vehicles a courier keeps after the last one its
-        start uses (at least one per courier); the others are left out of the OR-Tools
-        model, which is then smaller and faster to search. None keeps them all. Default
-        1 (six compound windows, half-size drops, 5 s: 53.26 km mean against 54.48 with
-        every trip-vehicle kept; docs/benchmarks.md, "Spare trips").
-    """
-
-    time_limit: float | None = 1.0
-    solution_limit: int | None = None
-    failure_limit: int | None = None
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "ITERATED_LOCAL_SEARCH"
-    log: bool = False
-    starts: tuple[str, ...] = ("PATH_CHEAPEST_ARC", "SAVINGS")
-    multi_trip: str = "chain"
-    spare_trips: int | None = 1
-
-    def __post_init__(self) -> None:
-        if self.time_limit is not None:
-            _check(
-                math.isfinite(self.time_limit) and self.time_limit > 0,
-                "time_limit must be > 0 seconds",
-            )
-        if self.solution_limit is not None:
-            _check(self.solution_limit >= 1, "solution_limit must be >= 1")
-        if self.failure_limit is not None:
-            _check(self.failure_limit >= 1, "failure_limit must be >= 1")
-        # GLS never stops by itself (OR-Tools #1253): some limit is mandatory.
-        _check(
-            self.time_limit is not None or self.solution_limit is not None,
-            "set time_limit or solution_limit",
-        )
-        _check(
-            self.first_solution in FIRST_SOLUTION_STRATEGIES,
-            f"first_solution not in {list(FIRST_SOLUTION_STRATEGIES)}",
-        )
-        _check(self.metaheuristic in METAHEURISTICS, f"metaheuristic not in {list(METAHEURISTICS)}")
-        # OR-Tools' ILS loop ends only at its time limit when no perturbation succeeds.
-        _check(
-            self.metaheuristic != ITERATED_LOCAL_SEARCH or self.time_limit is not None,
-            "ITERATED_LOCAL_SEARCH needs a time_limit",
-        )
-        bad = [x for x in self.starts if x not in FIRST_SOLUTION_STRATEGIES]
-        _check(not bad, f"starts {bad} not in {list(FIRST_SOLUTION_STRATEGIES)}")
-        _check(self.spare_trips is None or self.spare_trips >= 0, "spare_trips must be >= 0")
-        _check(
-            self.multi_trip in MULTI_TRIP_ENCODINGS,
-            f"multi_trip not in {list(MULTI_TRIP_ENCODINGS)}",
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingResult:
-    """What the search returned.
-
-    ``routes[v]`` lists the visit nodes of vehicle v in order (empty when unused);
-    ``start_times[v]`` is the start time the solver chose; ``status`` is the OR-Tools
-    status name; ``first_solution`` names what produced the start (an OR-Tools strategy;
-    ``initial_routes``, the caller's; ``constructive start``, ours, on chained problems;
-    any of these followed by `` (kept)`` when OR-Tools ended on something worse; or
-    ``constructive`` when OR-Tools failed and the constructive builder's routes are
-    returned as they are).
-    """
-
-    routes: tuple[tuple[int, ...], ...]
-    start_times: tuple[int, ...]
-    objective: int
-    status: str
-    first_solution: str
-    wall_s: float
-
-    @property
-    def solved(self) -> bool:
-        """True when some solution came back (from OR-Tools or the constructive fallback).
-
-        False only when both failed; every route is then empty."""
-        return self.first_solution != ""
 
 
 def _status_name(routing: pywrapcp.RoutingModel, solution: Any = None) -> str:
@@ -252,6 +127,48 @@ def solve_routing(
     """
     params = params or SearchParams()
     started = time.perf_counter()
+    group_s = 0.0
+    if params.courier_groups and params.solution_limit is None:
+        group_s = group_seconds(problem, params.time_limit)
+    whole = params
+    if group_s and params.time_limit is not None:
+        whole = dataclasses.replace(params, time_limit=params.time_limit - group_s)
+    result = _solve_whole(problem, whole, initial_routes, started)
+    if group_s and result.solved:
+        routes, report = improve_by_groups(
+            problem, result.routes, _group_solver(params), started + (params.time_limit or 0.0)
+        )
+        starts, objective = evaluate_routes(problem, routes)
+        if objective < result.objective:
+            result = dataclasses.replace(
+                result, routes=tuple(routes), start_times=starts, objective=objective
+            )
+        result = dataclasses.replace(result, groups=report, wall_s=time.perf_counter() - started)
+    return result
+
+
+def _group_solver(params: SearchParams) -> SolveGroup:
+    """Guided local search on one courier group, from its routes, for the seconds given."""
+    group = dataclasses.replace(
+        params, metaheuristic="GUIDED_LOCAL_SEARCH", failure_limit=None, log=False
+    )
+
+    def solve(sub: RoutingProblem, routes: list[list[int]], seconds: float) -> Routes | None:
+        found = _solve(
+            sub, dataclasses.replace(group, time_limit=seconds), routes, None, time.perf_counter()
+        )
+        return found.routes if found.solved else None
+
+    return solve
+
+
+def _solve_whole(
+    problem: RoutingProblem,
+    params: SearchParams,
+    initial_routes: Sequence[Sequence[int]] | None,
+    started: float,
+) -> RoutingResult:
+    """The search on the whole problem (without the trip-vehicles it cannot need)."""
     if problem.chains and params.spare_trips is not None:
         try:
             ours = best_constructive(problem)
