@@ -9,7 +9,9 @@ no floats, no out-of-range indices (several abort the interpreter). See
 
 A *vehicle* here is one trip. Multi-trip couriers are **chains** of vehicles: trip k+1 of a
 chain starts no earlier than trip k ends plus the chain's reload gap, so the local search
-can move whole trips and single visits between couriers freely.
+can move whole trips and single visits between couriers freely. A time-limited search of
+a chained problem ends with courier groups (:mod:`~basket_route.solver.decompose`); the
+search's parameters and result types are in :mod:`~basket_route.solver.search`.
 """
 
 from __future__ import annotations
