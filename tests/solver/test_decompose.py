@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -230,4 +231,35 @@ def test_groups_add_idle_couriers() -> None:
         seen.append(len(sub.chains))
 
     improve_by_groups(PROBLEM, routes, solve, _deadline(0.2), burst_s=0.01)
-    assert seen and set(seen) == {decompose.GROUP_COURIERS + 2}
+    assert seen and min(seen) == decompose.GROUP_COURIERS + 2
+
+
+def test_groups_grow_when_every_draw_was_tried() -> None:
+    """A solver that never improves: once the draws repeat groups already re-planned as
+    they stand, groups grow a courier at a time, up to every busy courier."""
+    sizes: list[int] = []
+
+    def solve(sub: RoutingProblem, r: list[list[int]], seconds: float) -> None:
+        sizes.append(len(sub.chains))
+
+    improve_by_groups(PROBLEM, START, solve, _deadline(0.5), burst_s=0.01, group_idle=0)
+    assert sizes[0] == decompose.GROUP_COURIERS
+    assert sizes == sorted(sizes)  # nothing improves, so nothing shrinks them back
+    assert sizes[-1] == COURIERS
+
+
+def test_groups_on_a_problem_without_chains() -> None:
+    """Without chains every vehicle is a courier of its own."""
+    single = replace(PROBLEM, chains=(), gaps=())
+    start = [tuple(r) for r in best_constructive(single)]
+    group = courier_group(single, start, [0, 3])
+    assert group.vehicles == (0, 3) and group.problem.chains == ()
+    params = SearchParams(time_limit=0.1, metaheuristic="GUIDED_LOCAL_SEARCH")
+
+    def solve(sub: RoutingProblem, routes: list[list[int]], seconds: float) -> object:
+        return solve_routing(sub, params, routes).routes
+
+    routes, report = improve_by_groups(single, start, solve, _deadline(0.5), burst_s=0.1)  # type: ignore[arg-type]
+    assert report.tried >= 2
+    assert evaluate_routes(single, routes)[1] <= evaluate_routes(single, start)[1]
+    assert covers_mandatory(single, routes)

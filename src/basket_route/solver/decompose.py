@@ -40,6 +40,7 @@ __all__ = [
     "CourierGroup",
     "GroupReport",
     "courier_group",
+    "couriers",
     "group_seconds",
     "improve_by_groups",
 ]
@@ -61,6 +62,10 @@ WHOLE_SEARCH_S = 5.0
 WHOLE_SEARCH_VISITS_PER_S = 70.0
 """The whole-problem search gets half the limit, at most 5 s or one second per 70 visits
 (5 s for a compound window's 350 drops), before courier groups take over."""
+
+_PICKS = 5
+"""Random groups drawn before a group grows by one courier: when every draw is a group
+already re-planned with the routes it has now, the next one is one courier wider."""
 
 Routes = Sequence[Sequence[int]]
 SolveGroup = Callable[[RoutingProblem, list[list[int]], float], "Routes | None"]
@@ -115,13 +120,22 @@ def group_seconds(problem: RoutingProblem, time_limit: float | None) -> float:
     return time_limit - min(time_limit / 2, max(WHOLE_SEARCH_S, visits / WHOLE_SEARCH_VISITS_PER_S))
 
 
-def courier_group(problem: RoutingProblem, routes: Routes, chains: Sequence[int]) -> CourierGroup:
-    """The problem of the couriers CHAINS (indices into ``problem.chains``) with ROUTES.
+def couriers(problem: RoutingProblem) -> tuple[tuple[int, ...], ...]:
+    """The vehicles of each courier: the chains of a chained problem (vehicles outside
+    every chain are nobody's and keep their routes), else one vehicle each."""
+    if problem.chains:
+        return problem.chains
+    return tuple((v,) for v in range(len(problem.vehicles)))
 
-    The group holds every trip-vehicle of those chains, the visits on their routes, and
+
+def courier_group(problem: RoutingProblem, routes: Routes, chains: Sequence[int]) -> CourierGroup:
+    """The problem of the couriers CHAINS (indices into :func:`couriers`) with ROUTES.
+
+    The group holds every trip-vehicle of those couriers, the visits on their routes, and
     the optional visits no route serves that one of them may carry.
     """
-    vehicles = [v for c in chains for v in problem.chains[c]]
+    units = couriers(problem)
+    vehicles = [v for c in chains for v in units[c]]
     new_vehicle = {v: i for i, v in enumerate(vehicles)}
     visited = {x for r in routes for x in r}
     allowed = problem.allowed_vehicles or (None,) * problem.distance.shape[0]
@@ -158,8 +172,10 @@ def courier_group(problem: RoutingProblem, routes: Routes, chains: Sequence[int]
         ),
         penalties=None if problem.penalties is None else problem.penalties[nodes].copy(),
         allowed_vehicles=sub_allowed,
-        chains=tuple(tuple(new_vehicle[v] for v in problem.chains[c]) for c in chains),
-        gaps=tuple(problem.gaps[c] for c in chains),
+        chains=tuple(tuple(new_vehicle[v] for v in problem.chains[c]) for c in chains)
+        if problem.chains
+        else (),
+        gaps=tuple(problem.gaps[c] for c in chains) if problem.chains else (),
     )
     return CourierGroup(
         sub,
@@ -205,17 +221,27 @@ def improve_by_groups(
     current = [tuple(r) for r in routes]
     rng = np.random.default_rng(seed)
     tried = improved = 0
-    chains = range(len(problem.chains))
+    units = couriers(problem)
+    chains = range(len(units))
+    seen: set[_GroupState] = set()
+    size = group_couriers
     while (left := deadline - time.perf_counter()) > min(burst_s, 0.5):
-        busy = [c for c in chains if any(current[v] for v in problem.chains[c])]
-        visited = [x for c in busy for v in problem.chains[c] for x in current[v]]
+        busy = [c for c in chains if any(current[v] for v in units[c])]
+        visited = [x for c in busy for v in units[c] for x in current[v]]
         if not visited:
             break
-        seed_visit = visited[int(rng.integers(len(visited)))]
-        near = problem.distance[seed_visit]
-        nearest = sorted(
-            busy, key=lambda c: min(int(near[x]) for v in problem.chains[c] for x in current[v])
-        )[:group_couriers]
+
+        for _ in range(_PICKS):
+            pick = visited[int(rng.integers(len(visited)))]
+            nearest = _nearest(problem, units, current, busy, pick, size)
+            if _state(units, current, nearest) not in seen:
+                break
+        else:
+            # Every draw was a group already re-planned as it stands: look wider.
+            size = min(size + 1, len(busy))
+            pick = visited[int(rng.integers(len(visited)))]
+            nearest = _nearest(problem, units, current, busy, pick, size)
+        seen.add(_state(units, current, nearest))
         idle = [c for c in chains if c not in busy]
         extra = rng.permutation(len(idle))[:group_idle]
         group = courier_group(problem, current, [*nearest, *(idle[int(i)] for i in extra)])
@@ -224,6 +250,31 @@ def improve_by_groups(
         tried += 1
         if result is not None and evaluate_routes(group.problem, result)[1] < before:
             improved += 1
+            size = group_couriers
             for i, v in enumerate(group.vehicles):
                 current[v] = tuple(group.nodes[x] for x in result[i])
     return current, GroupReport(tried, improved)
+
+
+_GroupState = tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]
+
+
+def _nearest(
+    problem: RoutingProblem,
+    units: Sequence[Sequence[int]],
+    routes: Sequence[tuple[int, ...]],
+    busy: Sequence[int],
+    visit: int,
+    k: int,
+) -> tuple[int, ...]:
+    """The K couriers of BUSY whose visits come nearest to VISIT, in index order."""
+    near = problem.distance[visit]
+    gap = {c: min(int(near[x]) for v in units[c] for x in routes[v]) for c in busy}
+    return tuple(sorted(sorted(busy, key=gap.__getitem__)[:k]))
+
+
+def _state(
+    units: Sequence[Sequence[int]], routes: Sequence[tuple[int, ...]], group: tuple[int, ...]
+) -> _GroupState:
+    """GROUP with its couriers' routes as they are: re-planning it again would repeat itself."""
+    return group, tuple(routes[v] for c in group for v in units[c])
