@@ -231,21 +231,7 @@ def test_groups_add_idle_couriers() -> None:
         seen.append(len(sub.chains))
 
     improve_by_groups(PROBLEM, routes, solve, _deadline(0.2), burst_s=0.01)
-    assert seen and min(seen) == decompose.GROUP_COURIERS + 2
-
-
-def test_groups_grow_when_every_draw_was_tried() -> None:
-    """A solver that never improves: once the draws repeat groups already re-planned as
-    they stand, groups grow a courier at a time, up to every busy courier."""
-    sizes: list[int] = []
-
-    def solve(sub: RoutingProblem, r: list[list[int]], seconds: float) -> None:
-        sizes.append(len(sub.chains))
-
-    improve_by_groups(PROBLEM, START, solve, _deadline(0.5), burst_s=0.01, group_idle=0)
-    assert sizes[0] == decompose.GROUP_COURIERS
-    assert sizes == sorted(sizes)  # nothing improves, so nothing shrinks them back
-    assert sizes[-1] == COURIERS
+    assert seen and set(seen) == {decompose.GROUP_COURIERS + 2}
 
 
 def test_groups_on_a_problem_without_chains() -> None:

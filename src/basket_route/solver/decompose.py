@@ -63,10 +63,6 @@ WHOLE_SEARCH_VISITS_PER_S = 70.0
 """The whole-problem search gets half the limit, at most 5 s or one second per 70 visits
 (5 s for a compound window's 350 drops), before courier groups take over."""
 
-_PICKS = 5
-"""Random groups drawn before a group grows by one courier: when every draw is a group
-already re-planned with the routes it has now, the next one is one courier wider."""
-
 Routes = Sequence[Sequence[int]]
 SolveGroup = Callable[[RoutingProblem, list[list[int]], float], "Routes | None"]
 """Solve a group's problem from its routes within the seconds given: feasible routes, or
@@ -223,25 +219,13 @@ def improve_by_groups(
     tried = improved = 0
     units = couriers(problem)
     chains = range(len(units))
-    seen: set[_GroupState] = set()
-    size = group_couriers
     while (left := deadline - time.perf_counter()) > min(burst_s, 0.5):
         busy = [c for c in chains if any(current[v] for v in units[c])]
         visited = [x for c in busy for v in units[c] for x in current[v]]
         if not visited:
             break
-
-        for _ in range(_PICKS):
-            pick = visited[int(rng.integers(len(visited)))]
-            nearest = _nearest(problem, units, current, busy, pick, size)
-            if _state(units, current, nearest) not in seen:
-                break
-        else:
-            # Every draw was a group already re-planned as it stands: look wider.
-            size = min(size + 1, len(busy))
-            pick = visited[int(rng.integers(len(visited)))]
-            nearest = _nearest(problem, units, current, busy, pick, size)
-        seen.add(_state(units, current, nearest))
+        pick = visited[int(rng.integers(len(visited)))]
+        nearest = _nearest(problem, units, current, busy, pick, group_couriers)
         idle = [c for c in chains if c not in busy]
         extra = rng.permutation(len(idle))[:group_idle]
         group = courier_group(problem, current, [*nearest, *(idle[int(i)] for i in extra)])
@@ -250,13 +234,9 @@ def improve_by_groups(
         tried += 1
         if result is not None and evaluate_routes(group.problem, result)[1] < before:
             improved += 1
-            size = group_couriers
             for i, v in enumerate(group.vehicles):
                 current[v] = tuple(group.nodes[x] for x in result[i])
     return current, GroupReport(tried, improved)
-
-
-_GroupState = tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]
 
 
 def _nearest(
@@ -267,14 +247,7 @@ def _nearest(
     visit: int,
     k: int,
 ) -> tuple[int, ...]:
-    """The K couriers of BUSY whose visits come nearest to VISIT, in index order."""
+    """The K couriers of BUSY whose visits come nearest to VISIT, nearest first."""
     near = problem.distance[visit]
     gap = {c: min(int(near[x]) for v in units[c] for x in routes[v]) for c in busy}
-    return tuple(sorted(sorted(busy, key=gap.__getitem__)[:k]))
-
-
-def _state(
-    units: Sequence[Sequence[int]], routes: Sequence[tuple[int, ...]], group: tuple[int, ...]
-) -> _GroupState:
-    """GROUP with its couriers' routes as they are: re-planning it again would repeat itself."""
-    return group, tuple(routes[v] for c in group for v in units[c])
+    return tuple(sorted(busy, key=gap.__getitem__)[:k])
