@@ -4,7 +4,8 @@
         --multi-trip chain reload --days 3 --windows AM PM
 
 Prints a Markdown table, one row per window, encoding, share and time limit: drops, wall
-seconds, delivered, km, trips. Days are the scenario's first DAYS days (from 2020-02-10).
+seconds, delivered, km, trips. Days are the scenario's first DAYS days (from 2020-02-10),
+less the first SKIP_DAYS.
 """
 
 from __future__ import annotations
@@ -30,13 +31,16 @@ def main() -> None:
     )
     parser.add_argument("--multi-trip", nargs="+", default=["chain"], choices=["chain", "reload"])
     parser.add_argument("--days", type=int, default=1)
+    parser.add_argument(
+        "--skip-days", type=int, default=0, help="leave out the first N of those days"
+    )
     parser.add_argument("--windows", nargs="+", default=["AM"])
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH")
     workers_option(parser)  # as basket-route plan --workers N
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scenario = br.load_scenario(br.write_synthetic(tmp, args.size, seed=0, days=args.days))
-    days = [dt.date(2020, 2, 10) + dt.timedelta(days=i) for i in range(args.days)]
+    days = [dt.date(2020, 2, 10) + dt.timedelta(days=i) for i in range(args.skip_days, args.days)]
     print(
         "| window | multi-trip | share | drops | metaheuristic | limit s | wall s | delivered "
         "| km | trips |"

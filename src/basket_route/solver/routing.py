@@ -110,7 +110,9 @@ def solve_routing(
     The first-solution strategy of PARAMS is tried first; when it yields no solution the
     fallback ladder (local cheapest insertion, then all-unperformed, which is always
     feasible when every visit is optional) gets the remaining time. A result with
-    ``solved == False`` has every route empty.
+    ``solved == False`` has every route empty. A chained problem with a time limit of
+    ``decompose.GROUPS_MIN_LIMIT_S`` or more ends with courier groups
+    (``SearchParams.courier_groups``, ``RoutingResult.groups``).
 
     Parameters
     ----------
