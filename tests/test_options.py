@@ -43,6 +43,9 @@ def test_defaults() -> None:
         ({"first_solution": "path_cheapest_arc"}, "first_solution"),  # case matters
         ({"metaheuristic": "SIMULATED_QUENCHING"}, "metaheuristic"),
         ({"metaheuristic": ""}, "metaheuristic"),
+        # courier_groups is a bool, not a truthy value
+        ({"courier_groups": "yes"}, "courier_groups"),
+        ({"courier_groups": 1}, "courier_groups"),
     ],
 )
 def test_bad_values_raise_value_error(kwargs: dict[str, object], match: str) -> None:

@@ -198,7 +198,8 @@ def quick_groups(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("quick_groups")
 @pytest.mark.parametrize("metaheuristic", ["ITERATED_LOCAL_SEARCH", "GUIDED_LOCAL_SEARCH"])
 def test_solve_routing_ends_with_groups(metaheuristic: str) -> None:
-    result = solve_routing(PROBLEM, SearchParams(time_limit=1.6, metaheuristic=metaheuristic))
+    params = SearchParams(time_limit=1.6, metaheuristic=metaheuristic, courier_groups=True)
+    result = solve_routing(PROBLEM, params)
     assert result.groups.tried >= 1
     assert result.objective == evaluate_routes(PROBLEM, result.routes)[1]
     assert len(result.start_times) == len(PROBLEM.vehicles)
@@ -209,9 +210,14 @@ def test_solve_routing_ends_with_groups(metaheuristic: str) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        pytest.param(SearchParams(time_limit=1.6, courier_groups=False), id="switched-off"),
+        pytest.param(SearchParams(time_limit=1.6), id="default-off"),
         pytest.param(
-            SearchParams(time_limit=1.6, solution_limit=50, metaheuristic="GUIDED_LOCAL_SEARCH"),
+            SearchParams(
+                time_limit=1.6,
+                solution_limit=50,
+                metaheuristic="GUIDED_LOCAL_SEARCH",
+                courier_groups=True,
+            ),
             id="solution-limit",
         ),
     ],

@@ -538,14 +538,15 @@ def test_automatic_drops_split_windows_too_big_for_half_size_drops(
 def test_compound_plan_ends_with_courier_groups(
     compound_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A time-limited plan of a chained window ends with courier groups (here from a 2.5 s
-    limit on, not 8 s), says so, and the checker agrees with the plan."""
+    """Asked for, courier groups end a time-limited plan of a chained window (here from a
+    1 s limit on, not 8 s); the plan says so, and the checker agrees with it."""
     from basket_route.solver import decompose
 
     monkeypatch.setattr(decompose, "GROUPS_MIN_LIMIT_S", 1.0)
     monkeypatch.setattr(decompose, "WHOLE_SEARCH_S", 1.2)
     sc = br.load_scenario(compound_dir)
-    plan = br.plan_window(sc, DAY, "AM", br.PlanOptions(time_limit=2.5), partition=False)
+    options = br.PlanOptions(time_limit=2.5, courier_groups=True)
+    plan = br.plan_window(sc, DAY, "AM", options, partition=False)
     tried = int(plan.solver["courier_groups"].split(" of ")[1].split()[0])
     assert tried >= 1
     assert len(plan.unassigned) == 0

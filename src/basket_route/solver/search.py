@@ -84,7 +84,8 @@ class SearchParams:
         Without a solution limit, end the search on a chained problem by re-solving
         groups of nearby couriers once the whole-problem search has had its share
         (:mod:`basket_route.solver.decompose`: when it applies and how the time is
-        split, ``group_seconds``). Default True.
+        split, ``group_seconds``). Default False (not shown to help on windows it was
+        not tuned on: docs/benchmarks.md, "Courier groups").
     """
 
     time_limit: float | None = 1.0
@@ -96,7 +97,7 @@ class SearchParams:
     starts: tuple[str, ...] = ("PATH_CHEAPEST_ARC", "SAVINGS")
     multi_trip: str = "chain"
     spare_trips: int | None = 1
-    courier_groups: bool = True
+    courier_groups: bool = False
 
     def __post_init__(self) -> None:
         if self.time_limit is not None:
