@@ -10,8 +10,8 @@ no floats, no out-of-range indices (several abort the interpreter). See
 A *vehicle* here is one trip. Multi-trip couriers are **chains** of vehicles: trip k+1 of a
 chain starts no earlier than trip k ends plus the chain's reload gap, so the local search
 can move whole trips and single visits between couriers freely. A time-limited search of
-a chained problem ends with courier groups (:mod:`~basket_route.solver.decompose`); the
-search's parameters and result types are in :mod:`~basket_route.solver.search`.
+a chained problem may end with courier groups (:mod:`~basket_route.solver.decompose`,
+opt-in); the search's parameters and result types are in :mod:`~basket_route.solver.search`.
 """
 
 from __future__ import annotations
@@ -110,9 +110,9 @@ def solve_routing(
     The first-solution strategy of PARAMS is tried first; when it yields no solution the
     fallback ladder (local cheapest insertion, then all-unperformed, which is always
     feasible when every visit is optional) gets the remaining time. A result with
-    ``solved == False`` has every route empty. A chained problem with a time limit of
-    ``decompose.GROUPS_MIN_LIMIT_S`` or more ends with courier groups
-    (``SearchParams.courier_groups``, ``RoutingResult.groups``).
+    ``solved == False`` has every route empty. With ``SearchParams.courier_groups``, a
+    chained problem with a time limit of ``decompose.GROUPS_MIN_LIMIT_S`` or more ends
+    with courier groups (``RoutingResult.groups`` says what they did).
 
     Parameters
     ----------
