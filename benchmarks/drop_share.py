@@ -36,6 +36,9 @@ def main() -> None:
     )
     parser.add_argument("--windows", nargs="+", default=["AM"])
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH")
+    parser.add_argument(
+        "--courier-groups", action="store_true", help="PlanOptions(courier_groups=True)"
+    )
     workers_option(parser)  # as basket-route plan --workers N
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,6 +56,7 @@ def main() -> None:
             drop_share=None if share == "auto" else float(share),
             multi_trip=multi_trip,
             metaheuristic=args.metaheuristic,
+            courier_groups=args.courier_groups,
         )
         started = time.perf_counter()
         with open_executor(args.workers) as executor:

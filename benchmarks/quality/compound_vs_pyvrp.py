@@ -240,6 +240,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--date", default="2020-02-10")
     parser.add_argument("--limits", type=float, nargs="+", default=[10.0, 60.0])
     parser.add_argument(
+        "--courier-groups", action="store_true", help="ours with PlanOptions(courier_groups=True)"
+    )
+    parser.add_argument(
         "--shares",
         type=_share,
         nargs="+",
@@ -273,7 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for limit in args.limits:
         for share in args.shares:
             t0 = time.perf_counter()
-            options = br.PlanOptions(time_limit=limit, seed=args.seed, drop_share=share)
+            options = br.PlanOptions(
+                time_limit=limit,
+                seed=args.seed,
+                drop_share=share,
+                courier_groups=args.courier_groups,
+            )
             plan = br.plan_window(scenario, day, args.window, options)
             wall = time.perf_counter() - t0
             note = f"drop_share {share or 'auto'} ({plan.solver.get('drop_share')}): "
