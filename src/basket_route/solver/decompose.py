@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from basket_route.solver.encoding import Routes
 from basket_route.solver.routing_problem import RoutingProblem, evaluate_routes
 
 __all__ = [
@@ -65,7 +66,6 @@ WHOLE_SEARCH_VISITS_PER_S = 70.0
 """The whole-problem search gets half the limit, at most 5 s or one second per 70 visits
 (5 s for a compound window's 350 drops), before courier groups take over."""
 
-Routes = Sequence[Sequence[int]]
 SolveGroup = Callable[[RoutingProblem, list[list[int]], float], "Routes | None"]
 """Solve a group's problem from its routes within the seconds given: feasible routes, or
 None when nothing came back."""

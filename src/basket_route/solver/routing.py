@@ -25,9 +25,10 @@ from typing import Any
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from basket_route.solver.construct import best_constructive, without_spare_trips
-from basket_route.solver.decompose import Routes, SolveGroup, group_seconds, improve_by_groups
+from basket_route.solver.decompose import SolveGroup, group_seconds, improve_by_groups
 from basket_route.solver.encoding import (
     Encoded,
+    Routes,
     encode,
     read_routes,
     solution_routes,
@@ -158,9 +159,9 @@ def _group_solver(params: SearchParams) -> SolveGroup:
     )
 
     def solve(sub: RoutingProblem, routes: list[list[int]], seconds: float) -> Routes | None:
-        found = _solve(
-            sub, dataclasses.replace(group, time_limit=seconds), routes, None, time.perf_counter()
-        )
+        # The group's own routes are its start and its fallback: no constructive rebuild.
+        limits = dataclasses.replace(group, time_limit=seconds)
+        found = _solve(sub, limits, routes, routes, time.perf_counter())
         return found.routes if found.solved else None
 
     return solve
