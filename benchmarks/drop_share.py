@@ -25,7 +25,9 @@ def main() -> None:
     """Run plan_window once per share and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="compound")
-    parser.add_argument("--limits", "--limit", type=float, nargs="+", default=[8.0])
+    parser.add_argument(
+        "--limits", "--limit", nargs="+", default=["8"], help="seconds, or auto (the default limit)"
+    )
     parser.add_argument(
         "--shares", nargs="+", default=["1.0", "0.5"], help="shares, or auto (the default)"
     )
@@ -52,7 +54,7 @@ def main() -> None:
     runs = itertools.product(days, args.windows, args.multi_trip, args.shares, args.limits)
     for day, window, multi_trip, share, limit in runs:
         options = br.PlanOptions(
-            time_limit=limit,
+            time_limit=None if limit == "auto" else float(limit),
             drop_share=None if share == "auto" else float(share),
             multi_trip=multi_trip,
             metaheuristic=args.metaheuristic,
@@ -71,7 +73,7 @@ def main() -> None:
         print(
             f"| {day:%m-%d} {window} | {multi_trip} | {solver.get('drop_share', '-')} | "
             f"{solver['drops']} | {search} | "
-            f"{limit:g} | {wall:.2f} | "
+            f"{limit} | {wall:.2f} | "
             f"{c['delivered']}/{c['orders']} | {c['distance_m'] / 1000:.2f} | {c['trips']} |"
         )
 

@@ -153,8 +153,8 @@ def test_from_toml_syntax_error_is_value_error(tmp_path: Path) -> None:
     ("n_drops", "expected"),
     [
         (0, 0.5),  # floor
-        (25, 1.0),  # n / 25
-        (100, 4.0),  # n / 25
+        (40, 1.0),  # n / 40
+        (310, 7.75),  # n / 40: a compound window
         (10_000, 60.0),  # ceiling
     ],
 )

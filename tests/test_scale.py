@@ -440,6 +440,34 @@ def test_automatic_drops_split_into_half_drop_sub_problems(
     assert seen == [expected]
 
 
+@pytest.mark.parametrize(
+    ("depots", "rate"),
+    [
+        (("D1", "D2"), scale.SUB_PROBLEM_DROPS_PER_SECOND),  # split: sub-problems' rate
+        (("D1",), br.options.AUTO_DROPS_PER_SECOND),  # one part: one model's default
+    ],
+)
+def test_default_budget_rate_depends_on_the_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, depots: tuple[str, ...], rate: float
+) -> None:
+    """Without a time limit, a split window's budget gives each sub-problem one second per
+    SUB_PROBLEM_DROPS_PER_SECOND drops; a window of one part gets one model's default."""
+    from basket_route.scale import window as scale_window
+
+    scenario = br.load_scenario(district_sample(depots=depots).write(tmp_path))
+    rates: list[float] = []
+
+    def spy(n_drops: int, drops_per_second: float = -1.0) -> float:
+        rates.append(drops_per_second)
+        return 0.5  # keep the test short
+
+    monkeypatch.setattr(scale_window, "auto_time_limit", spy)
+    plan = scale.plan_partitioned(scenario, DAY, "AM", br.PlanOptions(), workers=1)
+    assert rates == [rate] * len(depots)
+    assert plan.solver["sub_problems"] == len(depots)
+    _check(scenario, plan)
+
+
 @pytest.mark.parametrize("solve", [None, "failing"])
 @pytest.mark.parametrize("door_to_door", ["true", "false"])
 def test_parts_without_volunteers_say_no_volunteer_only_when_nobody_may_serve(

@@ -16,12 +16,23 @@ from basket_route.solver.routing import (
     METAHEURISTICS,
 )
 
-__all__ = ["PlanOptions", "auto_time_limit", "default_solution_limit"]
+__all__ = ["AUTO_DROPS_PER_SECOND", "PlanOptions", "auto_time_limit", "default_solution_limit"]
+
+AUTO_DROPS_PER_SECOND = 40
+"""Drops per second of one model's default time limit (7.75 s for the compound window of
+2020-02-10 AM). Ten compound windows planned 51.50 km on average with it and 51.55 km at
+one second per 25 drops (12.4 s there); docs/benchmarks.md, "The default time limit".
+Chained windows then run guided local search
+(:data:`~basket_route.solver.pipeline.CHAINED_ILS_DROPS_PER_SECOND`)."""
 
 
-def auto_time_limit(n_drops: int) -> float:
-    """The default search time for a window of N_DROPS drops: N/25 s, within 0.5–60 s."""
-    return float(min(60.0, max(0.5, n_drops / 25)))
+def auto_time_limit(n_drops: int, drops_per_second: float = AUTO_DROPS_PER_SECOND) -> float:
+    """The default search time for a window of N_DROPS drops.
+
+    One second per DROPS_PER_SECOND drops (default :data:`AUTO_DROPS_PER_SECOND`), within
+    0.5–60 s.
+    """
+    return float(min(60.0, max(0.5, n_drops / drops_per_second)))
 
 
 def default_solution_limit(n_drops: int) -> int:

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from basket_route.scale.partition import restrict as restrict
     from basket_route.scale.partition import solve_subproblem as solve_subproblem
     from basket_route.scale.window import DEFAULT_BUDGET_CAP_S as DEFAULT_BUDGET_CAP_S
+    from basket_route.scale.window import (
+        SUB_PROBLEM_DROPS_PER_SECOND as SUB_PROBLEM_DROPS_PER_SECOND,
+    )
     from basket_route.scale.window import plan_partitioned as plan_partitioned
 
 _HOME = {
@@ -60,12 +63,14 @@ _HOME = {
     "restrict": "partition",
     "solve_subproblem": "partition",
     "DEFAULT_BUDGET_CAP_S": "window",
+    "SUB_PROBLEM_DROPS_PER_SECOND": "window",
     "plan_partitioned": "window",
 }
 
 __all__ = [
     "DEFAULT_BUDGET_CAP_S",
     "DEFAULT_MAX_DROPS",
+    "SUB_PROBLEM_DROPS_PER_SECOND",
     "Partition",
     "SubProblem",
     "assign_depots",

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from basket_route.model import Order, Scenario, Volunteer, as_date, order_service_s
-from basket_route.options import PlanOptions, auto_time_limit
+from basket_route.options import AUTO_DROPS_PER_SECOND, PlanOptions, auto_time_limit
 from basket_route.plan import Plan, Route, Unassigned, UnassignedReason
 from basket_route.scale.estimate import DEFAULT_MAX_DROPS, _building_drops, _by_building
 from basket_route.scale.execute import Solve, _Bar, _Job, _Runner, _slots
@@ -32,10 +32,15 @@ from basket_route.scale.partition import (
 from basket_route.scale.portfolio import alternatives, keep_better
 from basket_route.solver.batching import AUTO_HALF_MAX_DROPS, DROP_SHARE, HALF_DROP_SHARE
 
-__all__ = ["DEFAULT_BUDGET_CAP_S", "plan_partitioned"]
+__all__ = ["DEFAULT_BUDGET_CAP_S", "SUB_PROBLEM_DROPS_PER_SECOND", "plan_partitioned"]
 
 DEFAULT_BUDGET_CAP_S = 45.0
 """Cap of the default time budget of a partitioned window, seconds."""
+SUB_PROBLEM_DROPS_PER_SECOND = 25
+"""Drops per second of a sub-problem's share of the default budget. Slower than one model's
+default (:data:`~basket_route.options.AUTO_DROPS_PER_SECOND`): sub-problems are still
+improving when it ends (800 and 1,600 orders in 2 and 4 sub-problems planned 2.6 % and
+1.8 % longer at one second per 40 drops; docs/benchmarks.md, "The default time limit")."""
 _FIRST_PASS = 0.8  # share of the budget for the first pass; the rest is the second pass's
 _RESERVE_S = 0.2  # kept back for merging
 _OVERRUN_S = 0.5  # a sub-problem may overrun the deadline by this much, then it is dropped
@@ -276,11 +281,12 @@ def plan_partitioned(
 
     Notes
     -----
-    Without a time limit the budget is the default limit of each sub-problem
-    (:func:`~basket_route.options.auto_time_limit`), run WORKERS at a time, plus a quarter
-    for the second pass, at most :data:`DEFAULT_BUDGET_CAP_S`; in reproducible mode each
-    sub-problem stops on its solution limit instead, so plans do not depend on the
-    executor or the number of workers.
+    Without a time limit the budget is a default limit for each sub-problem
+    (:func:`~basket_route.options.auto_time_limit`, at :data:`SUB_PROBLEM_DROPS_PER_SECOND`
+    when the window is split), run WORKERS at a time, plus a quarter for the second pass,
+    at most :data:`DEFAULT_BUDGET_CAP_S`; in reproducible mode each sub-problem stops on
+    its solution limit instead, so plans do not depend on the executor or the number of
+    workers.
     """
     started = time.perf_counter()
     opts = options or PlanOptions()
@@ -319,7 +325,9 @@ def plan_partitioned(
     first_share = _FIRST_PASS if len(parts) > 1 else 1.0
     total = opts.time_limit
     if total is None and not opts.reproducible:
-        work = sum(auto_time_limit(int(j.load)) for j in jobs)
+        # One part is one model of the whole window: its default limit.
+        rate = SUB_PROBLEM_DROPS_PER_SECOND if len(parts) > 1 else AUTO_DROPS_PER_SECOND
+        work = sum(auto_time_limit(int(j.load), rate) for j in jobs)
         total = min(DEFAULT_BUDGET_CAP_S, work / min(slots, max(1, len(jobs))) / first_share)
     deadline = None if total is None else started + total - _RESERVE_S
     stop = None if deadline is None else deadline + _OVERRUN_S
