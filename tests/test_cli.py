@@ -165,6 +165,40 @@ def test_plan_warm_start(
     assert "drops placed as in the given plan" in solver["warm_start"]
 
 
+@pytest.mark.parametrize(("extra", "expected"), [((), False), (("--courier-groups",), True)])
+def test_plan_courier_groups_flag(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    extra: tuple[str, ...],
+    expected: bool,
+) -> None:
+    """--courier-groups sets PlanOptions.courier_groups (opt-in); the plan is written."""
+    from basket_route.solver import pipeline
+
+    seen: list[Any] = []
+    real = pipeline.plan_window
+
+    def spy(*args: Any, **kwargs: Any) -> Plan:
+        seen.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "plan_window", spy)
+    output = tmp_path / "plan.json"
+    code, _, err = _run(capsys, *_plan_args(TINY, output, *extra, "--quiet"))
+    assert code == 0, err
+    assert [o.courier_groups for o in seen] == [expected]
+    assert output.is_file()
+
+
+def test_replan_takes_courier_groups() -> None:
+    """replan (the operation commands' search options) takes --courier-groups too."""
+    argv = ["replan", "sc", "--ledger", "l.db", "--date", DAY, "--window", "AM", "--without", "V1"]
+    parser = cli.build_parser()
+    assert parser.parse_args([*argv, "--courier-groups"]).courier_groups is True
+    assert parser.parse_args(argv).courier_groups is False
+
+
 @pytest.mark.parametrize("content", [None, "not json {", '{"format": "something else"}'])
 def test_plan_bad_warm_start(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None

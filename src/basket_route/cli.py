@@ -13,7 +13,14 @@ from pathlib import Path
 
 from basket_route.exceptions import PlanFormatError, ScenarioError
 
-__all__ = ["build_parser", "drop_share_option", "main", "search_options", "workers_option"]
+__all__ = [
+    "build_parser",
+    "courier_groups_option",
+    "drop_share_option",
+    "main",
+    "search_options",
+    "workers_option",
+]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT = 0, 1, 2
 
@@ -79,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def search_options(p: argparse.ArgumentParser) -> None:
-    """Add --time-limit, --seed, --reproducible, --drop-share and --quiet to P."""
+    """Add --time-limit, --seed, --reproducible, --drop-share, --courier-groups and --quiet
+    to P."""
     p.add_argument(
         "--time-limit",
         type=float,
@@ -93,7 +101,19 @@ def search_options(p: argparse.ArgumentParser) -> None:
         help="stop on a solution count: byte-identical plans for the same input and seed",
     )
     drop_share_option(p)
+    courier_groups_option(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def courier_groups_option(p: argparse.ArgumentParser) -> None:
+    """Add --courier-groups to P (``PlanOptions.courier_groups``)."""
+    p.add_argument(
+        "--courier-groups",
+        action="store_true",
+        help="after half the search, re-plan groups of nearby couriers one at a time "
+        "(opt-in: chained windows, limits of 8 s or more, not reproducible mode; see "
+        "docs/benchmarks.md)",
+    )
 
 
 def workers_option(p: argparse.ArgumentParser) -> None:
@@ -162,7 +182,10 @@ def _plan_and_write(
     if args.time_limit is not None:
         limit = max(0.1, args.time_limit - (time.perf_counter() - started) - _WRITE_RESERVE_S)
     options = PlanOptions(
-        time_limit=limit, seed=args.seed, reproducible=args.reproducible
+        time_limit=limit,
+        seed=args.seed,
+        reproducible=args.reproducible,
+        courier_groups=args.courier_groups,
     ).with_overrides(drop_share=args.drop_share)
     workers, scheduler = getattr(args, "workers", None), getattr(args, "scheduler", None)
     try:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from basket_route.cli import drop_share_option
+from basket_route.cli import courier_groups_option, drop_share_option
 
 if TYPE_CHECKING:
     from basket_route.operation import Operation
@@ -111,6 +111,7 @@ def _search(p: argparse.ArgumentParser) -> None:
         "local search: GUIDED_LOCAL_SEARCH, GREEDY_DESCENT stops sooner)",
     )
     drop_share_option(p)
+    courier_groups_option(p)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -129,6 +130,7 @@ def _operation(args: argparse.Namespace, rest: RestRule | None = None) -> Operat
         reproducible=args.reproducible,
         solution_limit=args.solution_limit,
         metaheuristic=args.metaheuristic,
+        courier_groups=args.courier_groups,
     ).with_overrides(drop_share=args.drop_share)
     attempts = getattr(args, "max_door_attempts", None)
     return Operation(
