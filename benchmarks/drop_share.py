@@ -39,7 +39,10 @@ def main() -> None:
     parser.add_argument("--windows", nargs="+", default=["AM"])
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH")
     parser.add_argument(
-        "--courier-groups", action="store_true", help="PlanOptions(courier_groups=True)"
+        "--courier-groups",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="PlanOptions(courier_groups=True/False); default None (on for one model from 60 s)",
     )
     workers_option(parser)  # as basket-route plan --workers N
     args = parser.parse_args()

@@ -165,7 +165,10 @@ def test_plan_warm_start(
     assert "drops placed as in the given plan" in solver["warm_start"]
 
 
-@pytest.mark.parametrize(("extra", "expected"), [((), False), (("--courier-groups",), True)])
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [((), None), (("--courier-groups",), True), (("--no-courier-groups",), False)],
+)
 def test_plan_courier_groups_flag(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -173,7 +176,8 @@ def test_plan_courier_groups_flag(
     extra: tuple[str, ...],
     expected: bool,
 ) -> None:
-    """--courier-groups sets PlanOptions.courier_groups (opt-in); the plan is written."""
+    """--courier-groups / --no-courier-groups set PlanOptions.courier_groups (default None:
+    decided by the time limit); the plan is written."""
     from basket_route.solver import pipeline
 
     seen: list[Any] = []
@@ -196,7 +200,8 @@ def test_replan_takes_courier_groups() -> None:
     argv = ["replan", "sc", "--ledger", "l.db", "--date", DAY, "--window", "AM", "--without", "V1"]
     parser = cli.build_parser()
     assert parser.parse_args([*argv, "--courier-groups"]).courier_groups is True
-    assert parser.parse_args(argv).courier_groups is False
+    assert parser.parse_args([*argv, "--no-courier-groups"]).courier_groups is False
+    assert parser.parse_args(argv).courier_groups is None
 
 
 @pytest.mark.parametrize("content", [None, "not json {", '{"format": "something else"}'])

@@ -167,3 +167,20 @@ def test_default_solution_limit() -> None:
     """Reproducible mode explores 30 + drops // 4 solutions by default."""
     assert default_solution_limit(0) == 30
     assert default_solution_limit(150) == 67
+
+
+@pytest.mark.parametrize(
+    ("options", "one_model", "expected"),
+    [
+        (PlanOptions(), True, False),  # the default limit
+        (PlanOptions(time_limit=60), True, True),
+        (PlanOptions(time_limit=60), False, False),  # a split window
+        (PlanOptions(time_limit=60, reproducible=True), True, False),  # a safety cap only
+        (PlanOptions(time_limit=10, courier_groups=True), False, True),  # asked for
+        (PlanOptions(time_limit=60, courier_groups=False), True, False),  # turned off
+    ],
+)
+def test_courier_groups_decided(options: PlanOptions, one_model: bool, expected: bool) -> None:
+    """None (the default) becomes True or False; True and False are kept."""
+    assert PlanOptions().courier_groups is None
+    assert options.with_courier_groups_decided(one_model).courier_groups is expected

@@ -468,6 +468,30 @@ def test_default_budget_rate_depends_on_the_split(
     _check(scenario, plan)
 
 
+@pytest.mark.parametrize(("depots", "expected"), [(("D1", "D2"), False), (("D1",), True)])
+def test_courier_groups_by_default_only_for_one_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, depots: tuple[str, ...], expected: bool
+) -> None:
+    """PlanOptions.courier_groups=None is decided before the sub-problems are sent: on from
+    GROUPS_DEFAULT_MIN_LIMIT_S for a window of one part, off for a split window (groups
+    were measured on one model only); the second search gets the same."""
+    from basket_route.solver import decompose
+
+    monkeypatch.setattr(decompose, "GROUPS_DEFAULT_MIN_LIMIT_S", 1.0)
+    scenario = br.load_scenario(district_sample(depots=depots).write(tmp_path))
+    seen: list[bool | None] = []
+
+    def spy(sub: scale.SubProblem) -> br.Plan:
+        seen.append(sub.options.courier_groups)
+        return scale.solve_subproblem(sub)
+
+    options = br.PlanOptions(time_limit=1.5)
+    with cf.ThreadPoolExecutor(2) as pool:
+        plan = scale.plan_partitioned(scenario, DAY, "AM", options, executor=pool, solve=spy)
+    assert seen and set(seen) == {expected}
+    _check(scenario, plan)
+
+
 @pytest.mark.parametrize("solve", [None, "failing"])
 @pytest.mark.parametrize("door_to_door", ["true", "false"])
 def test_parts_without_volunteers_say_no_volunteer_only_when_nobody_may_serve(

@@ -240,7 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--date", default="2020-02-10")
     parser.add_argument("--limits", type=float, nargs="+", default=[10.0, 60.0])
     parser.add_argument(
-        "--courier-groups", action="store_true", help="ours with PlanOptions(courier_groups=True)"
+        "--courier-groups",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ours with PlanOptions(courier_groups=True/False); default None (on from 60 s)",
     )
     parser.add_argument(
         "--shares",

@@ -109,10 +109,11 @@ def courier_groups_option(p: argparse.ArgumentParser) -> None:
     """Add --courier-groups to P (``PlanOptions.courier_groups``)."""
     p.add_argument(
         "--courier-groups",
-        action="store_true",
-        help="after half the search, re-plan groups of nearby couriers one at a time "
-        "(opt-in: chained windows, limits of 8 s or more, not reproducible mode; see "
-        "docs/benchmarks.md)",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="after part of the search, re-plan groups of nearby couriers one at a time "
+        "(chained windows, limits of 8 s or more, not reproducible mode; default: on for "
+        "a window planned as one model with a limit of 60 s or more)",
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from basket_route.solver.decompose import groups_by_default
 from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS
 from basket_route.solver.routing import (
     FIRST_SOLUTION_STRATEGIES,
@@ -87,9 +88,11 @@ class PlanOptions:
     courier_groups
         End a time-limited search of a window with multi-trip couriers by re-planning
         groups of nearby couriers (:mod:`basket_route.solver.decompose`; limits of 8 s
-        or more). Default False: on ten compound windows it planned 0.25-0.3 % shorter
-        at 30 and 60 s and no shorter at 10 s, and not shorter on the four windows it
-        was not tuned on (docs/benchmarks.md, "Courier groups").
+        or more). True or False; default None: on for a window planned as one model with
+        a time limit of 60 s or more
+        (:func:`~basket_route.solver.decompose.groups_by_default`), where it planned
+        shorter on 8 of 10 compound windows it was not tuned on; at 10 and 30 s it was no
+        shorter (docs/benchmarks.md, "Courier groups").
     """
 
     time_limit: float | None = None
@@ -101,7 +104,7 @@ class PlanOptions:
     log: bool = False
     drop_share: float | None = None
     multi_trip: str = "chain"
-    courier_groups: bool = False
+    courier_groups: bool | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit is not None and not (
@@ -132,8 +135,10 @@ class PlanOptions:
             raise ValueError(f"metaheuristic {self.metaheuristic!r} not in {list(METAHEURISTICS)}")
         if self.multi_trip not in MULTI_TRIP_ENCODINGS:
             raise ValueError(f"multi_trip {self.multi_trip!r} not in {list(MULTI_TRIP_ENCODINGS)}")
-        if not isinstance(self.courier_groups, bool):
-            raise ValueError(f"courier_groups must be True or False (got {self.courier_groups!r})")
+        if self.courier_groups is not None and not isinstance(self.courier_groups, bool):
+            raise ValueError(
+                f"courier_groups must be True, False or None (got {self.courier_groups!r})"
+            )
 
     @property
     def default_search(self) -> bool:
@@ -145,6 +150,15 @@ class PlanOptions:
             and self.drop_share is None
             and self.metaheuristic == ITERATED_LOCAL_SEARCH
         )
+
+    def with_courier_groups_decided(self, one_model: bool) -> PlanOptions:
+        """A copy whose ``courier_groups`` is True or False: None is decided by
+        :func:`~basket_route.solver.decompose.groups_by_default` (ONE_MODEL: the window is
+        not split into sub-problems)."""
+        if self.courier_groups is not None:
+            return self
+        limit = None if self.reproducible else self.time_limit
+        return replace(self, courier_groups=groups_by_default(limit, one_model))
 
     def with_overrides(self, **overrides: Any) -> PlanOptions:
         """A copy with every override that is not None applied."""

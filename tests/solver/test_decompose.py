@@ -255,3 +255,18 @@ def test_groups_on_a_problem_without_chains() -> None:
     assert report.tried >= 2
     assert evaluate_routes(single, routes)[1] <= evaluate_routes(single, start)[1]
     assert covers_mandatory(single, routes)
+
+
+@pytest.mark.parametrize(
+    ("time_limit", "one_model", "expected"),
+    [
+        (60.0, True, True),
+        (120.0, True, True),
+        (59.9, True, False),
+        (None, True, False),  # the default limit, or reproducible mode
+        (60.0, False, False),  # split windows: not measured
+    ],
+)
+def test_groups_by_default(time_limit: float | None, one_model: bool, expected: bool) -> None:
+    """Groups are on by default for one model from GROUPS_DEFAULT_MIN_LIMIT_S."""
+    assert decompose.groups_by_default(time_limit, one_model) is expected

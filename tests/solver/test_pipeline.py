@@ -535,20 +535,38 @@ def test_automatic_drops_split_windows_too_big_for_half_size_drops(
         assert br.plan_window(sc, DAY, "AM", options).verify(sc).ok
 
 
+@pytest.mark.parametrize(
+    ("courier_groups", "default_from_s", "used"),
+    [
+        (True, 60.0, True),  # asked for
+        (None, 2.0, True),  # by default, from a limit of GROUPS_DEFAULT_MIN_LIMIT_S
+        (None, 60.0, False),  # by default, under it
+        (False, 2.0, False),  # turned off
+    ],
+)
 def test_compound_plan_ends_with_courier_groups(
-    compound_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    compound_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    courier_groups: bool | None,
+    default_from_s: float,
+    used: bool,
 ) -> None:
-    """Asked for, courier groups end a time-limited plan of a chained window (here from a
-    1 s limit on, not 8 s); the plan says so, and the checker agrees with it."""
+    """Asked for, or by default from a long enough limit, courier groups end a
+    time-limited plan of a chained window (here from a 1 s limit on, not 8 s); the plan
+    says so, and the checker agrees with it."""
     from basket_route.solver import decompose
 
     monkeypatch.setattr(decompose, "GROUPS_MIN_LIMIT_S", 1.0)
     monkeypatch.setattr(decompose, "WHOLE_SEARCH_S", 1.2)
+    monkeypatch.setattr(decompose, "GROUPS_DEFAULT_MIN_LIMIT_S", default_from_s)
     sc = br.load_scenario(compound_dir)
-    options = br.PlanOptions(time_limit=2.5, courier_groups=True)
+    options = br.PlanOptions(time_limit=2.5, courier_groups=courier_groups)
     plan = br.plan_window(sc, DAY, "AM", options, partition=False)
-    tried = int(plan.solver["courier_groups"].split(" of ")[1].split()[0])
-    assert tried >= 1
+    assert ("courier_groups" in plan.solver) == used
+    if used:
+        tried = int(plan.solver["courier_groups"].split(" of ")[1].split()[0])
+        assert tried >= 1
     assert len(plan.unassigned) == 0
     result = run_checker(compound_dir, plan, tmp_path)
     assert result["ok"] is True, result["violations"]

@@ -305,6 +305,7 @@ def plan_partitioned(
         share, limit = HALF_DROP_SHARE, int(0.9 * AUTO_HALF_MAX_DROPS)
     automatic = share == HALF_DROP_SHARE and opts.drop_share is None
     parts = tuple(_partition(scenario, day, window, limit, groups, rt, share))
+    opts = opts.with_courier_groups_decided(one_model=len(parts) == 1)
     w = _Window(scenario, day, window, opts, parts, groups, rt, _points(scenario, list(groups), rt))
     slots = workers or (_slots(executor) if executor is not None else os.cpu_count() or 1)
     frags: dict[str, Plan | str] = {}

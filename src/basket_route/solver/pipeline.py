@@ -447,7 +447,7 @@ def plan_window(
             metaheuristic=metaheuristic,
             log=opts.log,
             multi_trip=opts.multi_trip,
-            courier_groups=opts.courier_groups,
+            courier_groups=bool(opts.with_courier_groups_decided(one_model=True).courier_groups),
         )
         result = solve_routing(model.problem, params, initial_routes=initial)
         routes, _lost = _retime(problem, model, result)  # lost drops are re-listed below

@@ -11,7 +11,7 @@ A *vehicle* here is one trip. Multi-trip couriers are **chains** of vehicles: tr
 chain starts no earlier than trip k ends plus the chain's reload gap, so the local search
 can move whole trips and single visits between couriers freely. A time-limited search of
 a chained problem may end with courier groups (:mod:`~basket_route.solver.decompose`,
-opt-in); the search's parameters and result types are in :mod:`~basket_route.solver.search`.
+``SearchParams.courier_groups``); the search's parameters and result types are in :mod:`~basket_route.solver.search`.
 """
 
 from __future__ import annotations
