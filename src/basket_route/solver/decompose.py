@@ -69,8 +69,8 @@ GROUPS_DEFAULT_MIN_LIMIT_S = 60.0
 """Time limit from which a window planned as one model uses courier groups unless told
 otherwise (``PlanOptions.courier_groups=None``). At 60 s they planned shorter on 8 of 10
 compound windows none of their settings was chosen on (0.48 % on average) and 0.3 % on
-the ten before; at 10 and 30 s no shorter on windows they were not tuned on
-(docs/benchmarks.md, "Courier groups")."""
+the ten before; at 10 and 30 s no shorter on windows they were not tuned on, at 120 s the
+same mean on six windows (docs/benchmarks.md, "Courier groups")."""
 WHOLE_SEARCH_S = 5.0
 WHOLE_SEARCH_VISITS_PER_S = 70.0
 """The whole-problem search gets half the limit, at most 5 s or one second per 70 visits
