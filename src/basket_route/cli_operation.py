@@ -107,7 +107,8 @@ def _search(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--metaheuristic",
         default="ITERATED_LOCAL_SEARCH",
-        help="search (default ITERATED_LOCAL_SEARCH, ruin and recreate; or an OR-Tools "
+        help="search (default ITERATED_LOCAL_SEARCH, ruin and recreate, where it has time: "
+        "multi-trip windows at the default limit run GUIDED_LOCAL_SEARCH; or an OR-Tools "
         "local search: GUIDED_LOCAL_SEARCH, GREEDY_DESCENT stops sooner)",
     )
     drop_share_option(p)

@@ -67,7 +67,8 @@ class PlanOptions:
         ``"ITERATED_LOCAL_SEARCH"`` (ruin and recreate). Reproducible mode runs
         ``"GUIDED_LOCAL_SEARCH"`` in place of the latter, since the ILS loop can only be
         stopped by a time limit; so do windows with multi-trip couriers of more than 400
-        drops, or of more than 40 per second of search
+        drops, or of more than 40 per second of search — which includes every such window
+        at the default time limit
         (:data:`basket_route.solver.pipeline.CHAINED_ILS_MAX_DROPS`).
         ``plan.solver["metaheuristic"]`` says which ran.
     log
