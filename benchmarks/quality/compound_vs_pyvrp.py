@@ -11,7 +11,7 @@ client per order at its building's location (orders of one building are several 
 at distance 0), delivery in [grams, bags], one vehicle type per volunteer (its depot, its
 capacities, the window, ``max_reloads = max_trips - 1`` with its depot as reload depot),
 one routing profile per (mode, door-to-door): travel seconds of the mode plus the stop's
-fixed time when leaving a building (as in ``pipeline._build_model``), and for volunteers
+fixed time when leaving a building (as in ``drop_model.build_drop_model``), and for volunteers
 without door-to-door training the arcs into sealed buildings cost far more than the window
 (PyVRP has no client-vehicle eligibility list; a profile is its way to say it). Clients
 are optional with the prizes of our penalties (one order outweighs any distance, one

@@ -6,7 +6,7 @@ groups: one process, no second search, so the effect of the groups shows by itse
 
 Windows are those of `drop_share.py --days DAYS --skip-days SKIP --windows AM PM`; the
 problem is the one `plan_window` builds (`build_window_problem`, `screen`, `make_drops`
-at 0.4, `_build_model`). Prints one row per window and the mean objective (metres, plus
+at 0.4, `drop_model.build_drop_model`). Prints one row per window and the mean objective (metres, plus
 penalties if a drop is left out) in km.
 """
 
@@ -22,7 +22,7 @@ import basket_route as br
 import basket_route.solver.decompose as decompose
 import basket_route.solver.routing as routing
 from basket_route.solver.batching import make_drops
-from basket_route.solver.pipeline import _build_model
+from basket_route.solver.drop_model import build_drop_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import SearchParams, solve_routing
 
@@ -61,7 +61,7 @@ def main() -> None:
             problem = build_window_problem(scenario, day, window)
             eligible, _ = screen(problem)
             drops = make_drops(problem, eligible, args.share)
-            model = _build_model(problem, drops, 0).problem
+            model = build_drop_model(problem, drops, 0).problem
             started = time.perf_counter()
             result = solve_routing(model, params)
             wall = time.perf_counter() - started

@@ -30,7 +30,7 @@ import basket_route as br
 from basket_route.solver import construct
 from basket_route.solver.batching import make_drops
 from basket_route.solver.construct import best_constructive, greedy_routes
-from basket_route.solver.pipeline import _build_model
+from basket_route.solver.drop_model import build_drop_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
     FAULT_ENV,
@@ -54,7 +54,7 @@ def _problem(scenario: br.Scenario, window: str = "AM") -> RoutingProblem:
     """The routing problem plan_window builds for SCENARIO's window on DAY (seed 0)."""
     problem = build_window_problem(scenario, DAY, window)
     eligible, _ = screen(problem)
-    return _build_model(problem, make_drops(problem, eligible), 0).problem
+    return build_drop_model(problem, make_drops(problem, eligible), 0).problem
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ import pytest
 import basket_route as br
 from basket_route.solver.batching import make_drops
 from basket_route.solver.construct import best_constructive
+from basket_route.solver.drop_model import build_drop_model
 from basket_route.solver.ils import _ILS_OFF_OPERATORS
-from basket_route.solver.pipeline import _build_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
     FAULT_ENV,
@@ -497,7 +497,7 @@ def compound_problem(compound_dir: Path) -> RoutingProblem:
     day = datetime.date(2020, 2, 10)
     problem = build_window_problem(br.load_scenario(compound_dir), day, "AM")
     eligible, _ = screen(problem)
-    return _build_model(problem, make_drops(problem, eligible, 0.5), 0).problem
+    return build_drop_model(problem, make_drops(problem, eligible, 0.5), 0).problem
 
 
 def test_iterated_local_search_keeps_to_its_time_limit(compound_problem: RoutingProblem) -> None:

@@ -13,7 +13,7 @@ import basket_route as br
 from basket_route.scale.partition import restrict
 from basket_route.solver.batching import make_drops
 from basket_route.solver.construct import greedy_routes
-from basket_route.solver.pipeline import _build_model
+from basket_route.solver.drop_model import build_drop_model
 from basket_route.solver.problem import build_window_problem, screen
 from basket_route.solver.routing import (
     CONSTRUCTIVE_START,
@@ -65,7 +65,7 @@ def test_late_orders_are_inserted_around_the_earlier_trips(building_dir: Path) -
     early = br.plan_window(early_sc, day, "AM", REPRO)
     problem = build_window_problem(sc, day, "AM")
     eligible, _ = screen(problem)
-    model = _build_model(problem, make_drops(problem, eligible, 0.5), 0)
+    model = build_drop_model(problem, make_drops(problem, eligible, 0.5), 0)
     n_dep = len(model.depot_nodes)
     routes, placed = warm_routes(problem, model.problem, model.drops, n_dep, model.chains, early)
     was = _spots(early)
