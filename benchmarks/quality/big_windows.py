@@ -50,6 +50,13 @@ def main() -> None:
         help="run ILS where asked, even on models where plan_window would run guided "
         "local search instead (CHAINED_ILS_MAX_DROPS, CHAINED_ILS_DROPS_PER_SECOND)",
     )
+    parser.add_argument(
+        "--courier-groups",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="PlanOptions(courier_groups=True/False); default None (on for one model from "
+        "60 s, off for split windows)",
+    )
     workers_option(parser)  # as basket-route plan --workers N
     args = parser.parse_args()
     if args.keep_ils:
@@ -71,6 +78,7 @@ def main() -> None:
             reproducible=repro,
             drop_share=None if share == "auto" else float(share),
             metaheuristic=metaheuristic,
+            courier_groups=args.courier_groups,
         )
         for _ in range(2 if repro else 1):
             started = time.perf_counter()
