@@ -628,35 +628,6 @@ def test_model_closed_with_our_operators_before_start_is_read(
     assert operators.use_relocate == optional_boolean_pb2.BOOL_TRUE
 
 
-GLS = SearchParams(time_limit=0.3, metaheuristic="GUIDED_LOCAL_SEARCH")
-
-
-@pytest.mark.parametrize(
-    ("search", "chained", "bandit"),
-    [
-        pytest.param(GLS, True, True, id="GLS-chained"),
-        pytest.param(GLS, False, False, id="GLS-unchained"),
-        pytest.param(FAST, True, False, id="ILS-chained"),
-        pytest.param(replace(GLS, courier_groups=True), True, False, id="GLS-groups"),
-        pytest.param(
-            replace(GLS, time_limit=None, solution_limit=5), True, False, id="GLS-solution-limit"
-        ),
-    ],
-)
-def test_operator_bandit_only_for_short_searches_of_chained_problems(
-    routing_calls: list[tuple[str, Any]], search: SearchParams, chained: bool, bandit: bool
-) -> None:
-    """The operators are fixed when the model is closed: time-limited guided local search
-    of a chained problem without courier groups closes it with the multi-armed bandit on
-    (CHAINED_OPERATOR_BANDIT); ILS, courier groups, a solution limit and unchained
-    problems keep the fixed order."""
-    problem = _two_trip_problem(latest_end=5000, gap=500) if chained else _square()
-    assert solve_routing(problem, search).solved
-    closing = [params for call, params in routing_calls if call == "close"]
-    assert closing
-    assert {p.use_multi_armed_bandit_concatenate_operators for p in closing} == {bandit}
-
-
 @pytest.mark.parametrize(
     ("search", "off"),
     [(FAST, True), (SearchParams(time_limit=0.3, metaheuristic="GUIDED_LOCAL_SEARCH"), False)],

@@ -68,16 +68,6 @@ _FALLBACK_FIRST_SOLUTIONS = ("LOCAL_CHEAPEST_INSERTION", "ALL_UNPERFORMED")
 CONSTRUCTIVE_START = "constructive start"
 """``RoutingResult.first_solution`` of a chained problem started from our own routes."""
 _MIN_SLICE_S = 0.1
-CHAINED_OPERATOR_BANDIT = True
-"""Time-limited guided local search on a chained (multi-trip) problem without courier
-groups, the search of short limits, tries its operators in the order OR-Tools'
-multi-armed bandit learns (``use_multi_armed_bandit_concatenate_operators``) instead of
-one after the other. The bandit is deterministic (it scores operators by their
-improvements and neighbour counts), but reproducible mode, which stops on a solution
-count, was not measured with it and keeps the fixed order. Default options at 5 s
-planned 0.3 % shorter on ten compound windows it was not chosen on; at 60 s, for ILS and
-courier groups too, it planned 0.5 % longer, so those keep the fixed order
-(docs/benchmarks.md, "The operator bandit")."""
 
 FAULT_ENV = "BASKET_ROUTE_INJECT_SOLVER_FAULT"
 """Test hook: ``raise`` makes the OR-Tools search raise, ``no_solution`` makes it return
@@ -92,11 +82,8 @@ def _status_name(routing: pywrapcp.RoutingModel, solution: Any = None) -> str:
     return name
 
 
-def _parameters(
-    params: SearchParams, first_solution: str, time_limit: float | None, *, bandit: bool = False
-) -> Any:
+def _parameters(params: SearchParams, first_solution: str, time_limit: float | None) -> Any:
     search = pywrapcp.DefaultRoutingSearchParameters()
-    search.use_multi_armed_bandit_concatenate_operators = bandit
     search.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, first_solution
     )
@@ -287,17 +274,6 @@ def _solve(
     )
 
 
-def _operator_bandit(problem: RoutingProblem, params: SearchParams) -> bool:
-    """Whether the search orders its operators by bandit (:data:`CHAINED_OPERATOR_BANDIT`)."""
-    return (
-        CHAINED_OPERATOR_BANDIT
-        and bool(problem.chains)
-        and params.metaheuristic == "GUIDED_LOCAL_SEARCH"
-        and not params.courier_groups
-        and params.solution_limit is None  # reproducible mode: not measured, kept as it was
-    )
-
-
 def _search(
     problem: RoutingProblem,
     params: SearchParams,
@@ -312,9 +288,7 @@ def _search(
     # (read_routes) closes it with OR-Tools' defaults: close it with ours first. Without this the
     # chained problems searched with the insertion-LNS operators that ILS switches off,
     # and spent 6 s of a 10 s limit scanning one local optimum (docs/benchmarks.md).
-    # The operators, bandit or not, are fixed when the model is closed.
-    bandit = _operator_bandit(problem, params)
-    closing = _parameters(params, params.first_solution, None, bandit=bandit)
+    closing = _parameters(params, params.first_solution, None)
     if problem.chains:
         switch_off_slow_operators(closing)
     routing.CloseModelWithParameters(closing)
@@ -356,21 +330,21 @@ def _search(
         if start is not None and ils:
             # ILS cannot start from an assignment; local cheapest insertion follows a hint.
             routing.SetFirstSolutionHint(start)
-            search = _parameters(params, "LOCAL_CHEAPEST_INSERTION", remaining, bandit=bandit)
+            search = _parameters(params, "LOCAL_CHEAPEST_INSERTION", remaining)
             solution = routing.SolveWithIteratedLocalSearch(search)
             if solution is None and params.time_limit is not None:
                 # Insertion could not rebuild the hinted start in time (its filters do not
                 # see chains; 2 s for 317 chained drops): improve the start itself instead.
                 left = max(_MIN_SLICE_S, params.time_limit - (time.perf_counter() - started))
                 gls = dataclasses.replace(params, metaheuristic="GUIDED_LOCAL_SEARCH")
-                search = _parameters(gls, params.first_solution, left, bandit=bandit)
+                search = _parameters(gls, params.first_solution, left)
                 solution = routing.SolveFromAssignmentWithParameters(start, search)
             status = _status_name(routing, solution)
             used = label if solution is not None else ""
         elif start is not None:
             if params.solution_limit is not None and problem.chains:
                 start = _descend(routing, params, start, started)
-            search = _parameters(params, params.first_solution, remaining, bandit=bandit)
+            search = _parameters(params, params.first_solution, remaining)
             solution = routing.SolveFromAssignmentWithParameters(start, search)
             status = _status_name(routing)
             used = label if solution is not None else ""
@@ -386,7 +360,7 @@ def _search(
             # The chosen strategy always gets a minimal slice; fallbacks share what is left.
             remaining = params.time_limit - (time.perf_counter() - started)
             remaining = max(remaining, _MIN_SLICE_S if attempt == 0 else _MIN_SLICE_S / 2)
-        search = _parameters(params, strategy, remaining, bandit=bandit)
+        search = _parameters(params, strategy, remaining)
         if ils:
             solution = routing.SolveWithIteratedLocalSearch(search)
         else:
@@ -413,7 +387,7 @@ def _descend(
     descent = dataclasses.replace(params, metaheuristic="GREEDY_DESCENT", solution_limit=None)
     if left is None:
         descent = dataclasses.replace(descent, time_limit=None, solution_limit=1 << 30)
-    search = _parameters(descent, params.first_solution, left)  # solution limits: no bandit
+    search = _parameters(descent, params.first_solution, left)
     improved = routing.SolveFromAssignmentWithParameters(start, search)
     return start if improved is None else improved
 
