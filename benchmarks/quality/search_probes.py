@@ -17,9 +17,11 @@ when the machine has two idle cores, and compare variants of the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import itertools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +77,9 @@ VARIANTS: dict[str, Callable[[Any], None]] = {
 }
 
 
-def _with_variant(name: str) -> None:
-    """Make the routing core's search parameters go through variant NAME."""
+@contextlib.contextmanager
+def _variant(name: str) -> Iterator[None]:
+    """Within the block, the routing core's search parameters go through variant NAME."""
     original = routing._parameters
     change = VARIANTS[name]
 
@@ -86,30 +89,31 @@ def _with_variant(name: str) -> None:
         return search
 
     routing._parameters = parameters  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        routing._parameters = original  # type: ignore[assignment]
 
 
 def _bench(args: argparse.Namespace) -> None:
     paths = find_instances(args.data)
     bks = read_bks_csv(args.data / "bks.csv")
     names = args.instances.split(",")
-    original = routing._parameters
     rows: dict[str, list[str]] = {}
     means = []
     for variant in args.variants:
-        routing._parameters = original  # type: ignore[assignment]
-        _with_variant(variant)
         gaps = []
-        for seed in args.seeds:
-            for name in names:
+        for seed, name in itertools.product(args.seeds, names):
+            with _variant(variant):
                 instance = read_instance(paths[name])
                 result = solve_core(instance, args.time_limit, seed)
-                score = evaluate(instance, result.routes)
-                gap = 100 * (score.cost - bks[name].cost) / bks[name].cost
-                cell = f"{gap:+.2f}" if score.feasible else "infeasible"
-                rows.setdefault(f"{name}, seed {seed}", []).append(cell)
-                if score.feasible:
-                    gaps.append(gap)
-                print(f"{variant} {name} seed {seed}: {cell}", flush=True)
+            score = evaluate(instance, result.routes)
+            gap = 100 * (score.cost - bks[name].cost) / bks[name].cost
+            cell = f"{gap:+.2f}" if score.feasible else "infeasible"
+            rows.setdefault(f"{name}, seed {seed}", []).append(cell)
+            if score.feasible:
+                gaps.append(gap)
+            print(f"{variant} {name} seed {seed}: {cell}", flush=True)
         means.append(f"**{sum(gaps) / len(gaps):.2f}** ({len(gaps)} feasible)")
     _table("run", args.variants, rows, means)
 
@@ -121,23 +125,20 @@ def _compound(args: argparse.Namespace) -> None:
     options = br.PlanOptions(
         time_limit=args.time_limit, drop_share=0.4, metaheuristic="GUIDED_LOCAL_SEARCH"
     )
-    original = routing._parameters
     rows: dict[str, list[str]] = {}
     means = []
     for variant in args.variants:
-        routing._parameters = original  # type: ignore[assignment]
-        _with_variant(variant)
         kms = []
-        for day in days:
-            for window in ("AM", "PM"):
+        for day, window in itertools.product(days, ("AM", "PM")):
+            with _variant(variant):
                 plan = br.plan_window(scenario, day, window, options, partition=False)
-                assert plan.verify(scenario).ok
-                c = plan.summary_counts()
-                km = c["distance_m"] / 1000
-                kms.append(km)
-                cell = f"{km:.2f}" + ("" if c["unassigned"] == 0 else f" ({c['unassigned']} left)")
-                rows.setdefault(f"{day:%m-%d} {window}", []).append(cell)
-                print(f"{variant} {day:%m-%d} {window}: {cell}", flush=True)
+            assert plan.verify(scenario).ok
+            c = plan.summary_counts()
+            km = c["distance_m"] / 1000
+            kms.append(km)
+            cell = f"{km:.2f}" + ("" if c["unassigned"] == 0 else f" ({c['unassigned']} left)")
+            rows.setdefault(f"{day:%m-%d} {window}", []).append(cell)
+            print(f"{variant} {day:%m-%d} {window}: {cell}", flush=True)
         means.append(f"**{sum(kms) / len(kms):.2f}**")
     _table("window", args.variants, rows, means)
 
