@@ -44,10 +44,10 @@ class DropModel:
     """
 
     problem: RoutingProblem
-    depot_nodes: tuple[str, ...]  # node i < len(depot_nodes) is that depot
-    drops: tuple[Drop, ...]  # node len(depot_nodes) + j is drops[j]
-    vehicle_owner: tuple[int, ...]  # vehicle → volunteer index
-    chains: dict[int, tuple[int, ...]]  # volunteer index → its vehicles
+    depot_nodes: tuple[str, ...]
+    drops: tuple[Drop, ...]
+    vehicle_owner: tuple[int, ...]
+    chains: dict[int, tuple[int, ...]]
 
 
 def trips_per_volunteer(problem: WindowProblem, drops: Sequence[Drop]) -> dict[int, int]:
@@ -189,10 +189,26 @@ def build_drop_model(problem: WindowProblem, drops: Sequence[Drop], seed: int = 
 def retime(
     problem: WindowProblem, model: DropModel, result: RoutingResult
 ) -> tuple[list[Route], list[Drop]]:
-    """Trips at the earliest times in the solver's integer units, stops merged by building.
+    """The solver's routes as volunteers' trips at their earliest times.
 
-    Returns the routes and the drops that could not be kept (a safety net: the solver's
-    own schedule satisfied the same constraints, so this is normally empty).
+    Times are computed in the solver's integer units; consecutive drops at one building
+    become one stop.
+
+    Parameters
+    ----------
+    problem
+        The window problem.
+    model
+        The model the routes answer (:func:`build_drop_model`).
+    result
+        The routing core's result for ``model.problem``.
+
+    Returns
+    -------
+    tuple of (list of Route, list of Drop)
+        The routes, by volunteer id, and the drops that could not be kept (a safety net:
+        the solver's own schedule satisfied the same constraints, so this is normally
+        empty).
     """
     sc = problem.scenario
     idx = problem.index
