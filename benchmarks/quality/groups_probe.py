@@ -6,8 +6,8 @@ groups: one process, no second search, so the effect of the groups shows by itse
 
 Windows are those of `drop_share.py --days DAYS --skip-days SKIP --windows AM PM`; the
 problem is the one `plan_window` builds (`build_window_problem`, `screen`, `make_drops`
-at 0.4, `drop_model.build_drop_model`). Prints one row per window and the mean objective (metres, plus
-penalties if a drop is left out) in km.
+at 0.4, `drop_model.build_drop_model`). Prints one row per window and the mean objective
+(metres, plus penalties if a drop is left out) in km.
 """
 
 from __future__ import annotations
