@@ -72,6 +72,14 @@ def test_optional_variant_serves_everyone(c101: Instance) -> None:
     assert evaluate(c101, out.routes).feasible
 
 
+def test_recombine_variant_is_feasible_and_says_what_it_did(c101: Instance) -> None:
+    """``basket_route_recombine`` ends with recombination; its plan passes the evaluator."""
+    out = solve_core(c101, 1.0, recombine=True)
+    assert evaluate(c101, out.routes).feasible
+    assert "; recombination: " in out.status and " routes of " in out.status
+    assert "recombination" not in solve_core(c101, 0.5).status
+
+
 @pytest.mark.parametrize("peer", ["ortools", "pyvrp", "vroom"])
 def test_peer_solution_is_feasible(c101: Instance, peer: str) -> None:
     """Each installed peer returns routes that our evaluator accepts on C101."""

@@ -11,6 +11,8 @@ Solvers:
 * ``basket_route``: the routing core (:func:`~basket_route.solver.routing.solve_routing`
   with its default search, ``PARALLEL_CHEAPEST_INSERTION`` + ``ITERATED_LOCAL_SEARCH``),
   every visit mandatory;
+* ``basket_route_recombine``: the same, ending with the recombination of the routes
+  the search reached (``SearchParams.recombine``);
 * ``basket_route_optional``: the same, every visit optional with a large penalty
   (100 × the longest arc), the usual way to make OR-Tools' first solution easier;
 * ``basket_route_gls``: the routing core with guided local search from the cheapest of
@@ -65,7 +67,12 @@ __all__ = [
     "write_csv",
 ]
 
-CORE_SOLVERS: tuple[str, ...] = ("basket_route", "basket_route_optional", "basket_route_gls")
+CORE_SOLVERS: tuple[str, ...] = (
+    "basket_route",
+    "basket_route_recombine",
+    "basket_route_optional",
+    "basket_route_gls",
+)
 """Our solver variants; the peers are the keys of :data:`basket_route.bench.peers.PEERS`."""
 PENALTY_FACTOR = 100
 """Penalty of an unvisited customer in ``basket_route_optional``, times the longest arc."""
@@ -138,6 +145,7 @@ def solve_core(
     *,
     optional: bool = False,
     metaheuristic: str = ITERATED_LOCAL_SEARCH,
+    recombine: bool = False,
 ) -> PeerResult:
     """Solve INSTANCE with the routing core; routes come back in instance numbering.
 
@@ -154,16 +162,19 @@ def solve_core(
         Default False (mandatory).
     metaheuristic
         ``SearchParams.metaheuristic``. Default ``"ITERATED_LOCAL_SEARCH"``.
+    recombine
+        ``SearchParams.recombine``. Default False.
     """
     started = time.perf_counter()
     order = node_order(instance.coords.shape[0], seed)
     penalty = PENALTY_FACTOR * int(instance.distance.max()) if optional else None
     problem = to_routing_problem(instance, order=order, penalty=penalty)
-    result = solve_routing(
-        problem, SearchParams(time_limit=time_limit, metaheuristic=metaheuristic)
-    )
+    params = SearchParams(time_limit=time_limit, metaheuristic=metaheuristic, recombine=recombine)
+    result = solve_routing(problem, params)
     routes = tuple(tuple(int(order[k]) for k in r) for r in result.routes)
     status = f"{result.first_solution or 'none'}: {result.status}"
+    if result.recombination:
+        status += f"; recombination: {result.recombination}"
     return PeerResult(routes, status, time.perf_counter() - started)
 
 
@@ -193,6 +204,8 @@ def _solve_ortools_permuted(instance: Instance, time_limit: float, seed: int) ->
 def _solver_function(name: str) -> Callable[[Instance, float, int], PeerResult]:
     if name == "basket_route":
         return lambda inst, t, s: solve_core(inst, t, s)
+    if name == "basket_route_recombine":
+        return lambda inst, t, s: solve_core(inst, t, s, recombine=True)
     if name == "basket_route_optional":
         return lambda inst, t, s: solve_core(inst, t, s, optional=True)
     if name == "basket_route_gls":

@@ -38,6 +38,7 @@ from basket_route.solver.ils import (
     set_iterated_local_search,
     switch_off_slow_operators,
 )
+from basket_route.solver.route_pool import RoutePool, recombination_seconds
 from basket_route.solver.routing_problem import (
     RoutingProblem,
     RoutingVehicle,
@@ -155,7 +156,11 @@ def solve_routing(
 def _group_solver(params: SearchParams) -> SolveGroup:
     """Guided local search on one courier group, from its routes, for the seconds given."""
     group = dataclasses.replace(
-        params, metaheuristic="GUIDED_LOCAL_SEARCH", failure_limit=None, log=False
+        params,
+        metaheuristic="GUIDED_LOCAL_SEARCH",
+        failure_limit=None,
+        log=False,
+        recombine=False,  # the whole problem's search has recombined already
     )
 
     def solve(sub: RoutingProblem, routes: list[list[int]], seconds: float) -> Routes | None:
@@ -216,10 +221,11 @@ def _solve(
     STARTED: when the call began (the time limit counts from it)."""
     fault = os.environ.get(FAULT_ENV, "")
     start_routes: Sequence[Sequence[int]] | None = None
+    recombination = ""
     try:
         if fault == "raise":
             raise RuntimeError(f"solver fault injected by {FAULT_ENV}=raise")
-        model, solution, status, used, start_routes = _search(
+        model, solution, status, used, start_routes, recombination = _search(
             problem, params, initial_routes, started, ours
         )
         if fault == "no_solution":
@@ -254,7 +260,13 @@ def _solve(
         kept = tuple(tuple(r) for r in start_routes)
         starts_, cost = evaluate_routes(problem, kept)
         return RoutingResult(
-            kept, starts_, cost, status, f"{used} (kept)", time.perf_counter() - started
+            kept,
+            starts_,
+            cost,
+            status,
+            f"{used} (kept)",
+            time.perf_counter() - started,
+            recombination=recombination,
         )
     routes = model.from_solver(solution_routes(model.manager, model.routing, solution))
     if model.reload:
@@ -271,6 +283,7 @@ def _solve(
         status,
         used,
         time.perf_counter() - started,
+        recombination=recombination,
     )
 
 
@@ -280,8 +293,9 @@ def _search(
     initial_routes: Sequence[Sequence[int]] | None,
     started: float,
     ours: list[list[int]] | None = None,
-) -> tuple[Encoded, Any, str, str, Sequence[Sequence[int]] | None]:
-    """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder."""
+) -> tuple[Encoded, Any, str, str, Sequence[Sequence[int]] | None, str]:
+    """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder;
+    then recombine the routes it reached (the last item says what that did)."""
     model = encode(problem, params.multi_trip)
     manager, routing = model.manager, model.routing
     # The local-search operators are fixed when the model is closed, and reading a start
@@ -295,6 +309,24 @@ def _search(
     if params.failure_limit is not None:
         never = 1 << 62  # the time, branch and solution limits are set elsewhere
         routing.AddSearchMonitor(routing.solver().Limit(never, never, params.failure_limit, never))
+    pool = None
+    deadline = None if params.time_limit is None else started + params.time_limit
+    multi_trip = any(len(chain) > 1 for chain in problem.chains)
+    if (
+        params.recombine
+        and params.solution_limit is None
+        and params.time_limit is not None
+        # Couriers with several trips: whole couriers' trips rarely recombine (ten
+        # compound windows at 5 s: none shorter, two longer for the shorter search;
+        # docs/benchmarks.md), so the search keeps all of its time.
+        and not multi_trip
+    ):
+        pool = RoutePool(problem, model)
+        pool.attach()
+        # The searches below stop early by the time the set-partitioning model needs.
+        params = dataclasses.replace(
+            params, time_limit=params.time_limit - recombination_seconds(params.time_limit)
+        )
     solution = None
     used = ""
     status = "ROUTING_NOT_SOLVED"
@@ -368,7 +400,45 @@ def _search(
         status = _status_name(routing, solution)
         if solution is not None:
             used = strategy
-    return model, solution, status, used, initial_routes
+    recombination = ""
+    if pool is not None and solution is not None and deadline is not None:
+        solution, recombination = _recombined(model, pool, solution, params, deadline)
+    return model, solution, status, used, initial_routes, recombination
+
+
+def _recombined(
+    model: Encoded, pool: RoutePool, solution: Any, params: SearchParams, deadline: float
+) -> tuple[Any, str]:
+    """SOLUTION, or the cheaper plan POOL's routes combine into by DEADLINE; and a note."""
+    if pool.broken:
+        return solution, f"pool stopped reading solutions: {pool.broken}"
+    routing = model.routing
+    # Read now: OR-Tools may reuse SOLUTION's object in the searches below.
+    before = solution.ObjectiveValue()
+    current = model.from_solver(solution_routes(model.manager, routing, solution))
+    seen = f"{len(pool)} routes of {pool.solutions} solutions"
+    found = pool.combine(current, max(_MIN_SLICE_S / 2, deadline - time.perf_counter()))
+    if found is None:
+        return solution, f"nothing cheaper among {seen}"
+    descent = dataclasses.replace(params, metaheuristic="GREEDY_DESCENT", solution_limit=None)
+    assignment = read_routes(model, found[0])
+    if assignment is None:
+        # Reading routes is a search too, and a search that ended at its time limit
+        # leaves the model's limit spent (measured after ILS); any new solve renews it.
+        renew = _parameters(descent, params.first_solution, _MIN_SLICE_S / 2)
+        routing.SolveFromAssignmentWithParameters(solution, renew)
+        assignment = read_routes(model, found[0])
+    if assignment is None or assignment.ObjectiveValue() >= before:
+        # Not expected (every pooled route was part of a feasible solution); a guard.
+        return solution, f"combination of {seen} rejected by the model"
+    # The combination is rarely a local optimum: descend from it in the time left.
+    left = max(_MIN_SLICE_S / 2, deadline - time.perf_counter())
+    polished = routing.SolveFromAssignmentWithParameters(
+        assignment, _parameters(descent, params.first_solution, left)
+    )
+    if polished is not None and polished.ObjectiveValue() < assignment.ObjectiveValue():
+        assignment = polished
+    return assignment, f"{before} -> {assignment.ObjectiveValue()} from {seen}"
 
 
 def _descend(

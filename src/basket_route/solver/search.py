@@ -86,6 +86,13 @@ class SearchParams:
         (:mod:`basket_route.solver.decompose`: when it applies and how the time is
         split, ``group_seconds``). Default False (not shown to help on windows it was
         not tuned on: docs/benchmarks.md, "Courier groups").
+    recombine
+        Without a solution limit, and when no courier has several trips, keep the routes
+        of every solution the search reaches and end with the cheapest plan they combine
+        into (set partitioning: :mod:`basket_route.solver.route_pool`), which gets
+        :func:`~basket_route.solver.route_pool.recombination_seconds` of the time limit.
+        Default False: on the benchmark instances at 10 s it planned no shorter on
+        average (docs/benchmarks.md, "Recombining the routes a search visited").
     """
 
     time_limit: float | None = 1.0
@@ -98,6 +105,7 @@ class SearchParams:
     multi_trip: str = "chain"
     spare_trips: int | None = 1
     courier_groups: bool = False
+    recombine: bool = False
 
     def __post_init__(self) -> None:
         if self.time_limit is not None:
@@ -143,7 +151,9 @@ class RoutingResult:
     ``initial_routes``, the caller's; ``constructive start``, ours, on chained problems;
     any of these followed by `` (kept)`` when OR-Tools ended on something worse; or
     ``constructive`` when OR-Tools failed and the constructive builder's routes are
-    returned as they are); ``groups`` says what the courier groups did, if they ran.
+    returned as they are); ``groups`` says what the courier groups did, if they ran;
+    ``recombination`` what recombining the search's routes did (empty when it did not
+    run).
     """
 
     routes: tuple[tuple[int, ...], ...]
@@ -153,6 +163,7 @@ class RoutingResult:
     first_solution: str
     wall_s: float
     groups: GroupReport = dataclasses.field(default_factory=GroupReport)
+    recombination: str = ""
 
     @property
     def solved(self) -> bool:
