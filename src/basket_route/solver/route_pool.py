@@ -33,9 +33,8 @@ __all__ = ["RoutePool", "recombination_seconds"]
 # A column: the visit sets of a unit's trips (one set for a lone vehicle).
 _Key = tuple[frozenset[int], ...]
 
-# The share of a time limit kept for the set-partitioning model, and its cap. SCIP
-# solved the pools of the benchmark instances (900-1,750 routes) in 0.3-0.4 s; a tenth
-# of 10 s, at most 1 s, planned no shorter than a twentieth, at most 0.5 s.
+# The share of a time limit kept for the set-partitioning model, and its cap: SCIP
+# solved benchmark pools of 920-1,750 routes in 0.35-0.40 s (docs/benchmarks.md).
 _SHARE = 0.05
 _MAX_S = 0.5
 _BACKEND = "SCIP"
