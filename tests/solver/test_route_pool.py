@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from basket_route.solver.routing import (
     RoutingVehicle,
     SearchParams,
     _parameters,
+    _recombined,
     evaluate_routes,
     solve_routing,
 )
@@ -174,8 +176,8 @@ def test_combination_is_a_feasible_cheaper_plan_property(problem: RoutingProblem
     assert read_routes(encode(problem), routes) is not None
 
 
-def _benchmark_like(n: int = 30, seed: int = 3) -> RoutingProblem:
-    """N random visits on a 100 x 100 square, unit demand, five vehicles of capacity 8."""
+def _benchmark_like(n: int = 30, seed: int = 3, vehicles: int = 5) -> RoutingProblem:
+    """N random visits on a 100 x 100 square, unit demand, VEHICLES of capacity 8."""
     rng = np.random.default_rng(seed)
     xy = rng.integers(0, 100, size=(n + 1, 2))
     d = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(I64)
@@ -186,7 +188,7 @@ def _benchmark_like(n: int = 30, seed: int = 3) -> RoutingProblem:
         durations=(d.copy(),),
         demands=demands,
         time_windows=np.tile(np.array([0, 100_000], dtype=I64), (n + 1, 1)),
-        vehicles=tuple(RoutingVehicle(0, 0, (8,)) for _ in range(5)),
+        vehicles=tuple(RoutingVehicle(0, 0, (8,)) for _ in range(vehicles)),
     )
 
 
@@ -240,3 +242,24 @@ def test_a_failing_pool_leaves_the_search_result(monkeypatch: Any) -> None:
 def test_recombination_seconds(limit: float, kept: float) -> None:
     """A twentieth of the limit, at most half a second."""
     assert recombination_seconds(limit) == pytest.approx(kept)
+
+
+def test_recombination_after_a_search_that_ran_out_of_time() -> None:
+    """A search ended by its time limit leaves OR-Tools unable to read routes until a new
+    solve; the combination must still come back, cheaper, with its note."""
+    problem = _benchmark_like(n=60, vehicles=9)
+    better = solve_routing(problem, SearchParams(time_limit=2.0))
+    model = encode(problem)
+    params = SearchParams(time_limit=0.3)
+    model.routing.CloseModelWithParameters(_parameters(params, params.first_solution, None))
+    quick = model.routing.SolveWithIteratedLocalSearch(
+        _parameters(params, params.first_solution, 0.3)
+    )
+    assert quick is not None
+    before = quick.ObjectiveValue()
+    assert better.objective < before  # 2 s of search against 0.3 s
+    pool = RoutePool(problem, model)
+    pool.add(better.routes)
+    solution, note = _recombined(model, pool, quick, params, time.perf_counter() + 2.0)
+    assert solution.ObjectiveValue() <= better.objective
+    assert note.startswith(f"{before} -> {solution.ObjectiveValue()} from ")

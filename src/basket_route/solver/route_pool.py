@@ -4,7 +4,8 @@ OR-Tools' searches walk through thousands of feasible solutions and hand back on
 those solutions is made of routes that are feasible on their own (one vehicle's visits,
 or one courier's chain of trips), so any choice of them that visits every node once is a
 feasible plan too. :class:`RoutePool` keeps the cheapest ordering of every distinct route
-seen, and :meth:`RoutePool.combine` picks the cheapest such choice with a set-partitioning
+of the solutions within 2 % of the best so far (reading the others costs search time and
+their routes are rarely chosen), and :meth:`RoutePool.combine` picks the cheapest such choice with a set-partitioning
 model (SCIP, through OR-Tools' linear solver wrapper): the "SP" step of ILS-SP
 (Subramanian, Uchoa and Ochi, *A hybrid algorithm for a class of vehicle routing
 problems*, Computers & Operations Research 40, 2013). Measured in docs/benchmarks.md,

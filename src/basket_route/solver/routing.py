@@ -3,8 +3,10 @@
 Everything OR-Tools sees is built here (models in :mod:`~basket_route.solver.encoding`),
 from integer arrays that have been validated first
 (:class:`~basket_route.solver.routing_problem.RoutingProblem`):
-no Python callbacks (an exception inside one is swallowed and the solver reports success),
-no floats, no out-of-range indices (several abort the interpreter). See
+no Python callbacks in the model (an exception inside one is swallowed and the solver
+reports success; the one solution callback, recombination's opt-in route reader in
+:mod:`~basket_route.solver.route_pool`, only reads values and catches everything), no
+floats, no out-of-range indices (several abort the interpreter). See
 ``../shared/RELIABILITY.md`` for the measured failure modes this module guards against.
 
 A *vehicle* here is one trip. Multi-trip couriers are **chains** of vehicles: trip k+1 of a
