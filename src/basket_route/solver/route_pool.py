@@ -38,7 +38,6 @@ _Key = tuple[frozenset[int], ...]
 # solved benchmark pools of 920-1,750 routes in 0.35-0.40 s (docs/benchmarks.md).
 _SHARE = 0.05
 _MAX_S = 0.5
-_BACKEND = "SCIP"
 # Solutions costing more than this share above the best so far are not read.
 _NEAR = 0.02
 
@@ -185,7 +184,9 @@ class RoutePool:
         """
         self.add(incumbent)
         bound = evaluate_routes(self._problem, incumbent)[1]
-        solver = pywraplp.Solver.CreateSolver(_BACKEND)
+        # SCIP: CBC took 1.7 times as long on these pools, CP-SAT with one worker did not
+        # prove their optimum in 20 s (docs/benchmarks.md).
+        solver = pywraplp.Solver.CreateSolver("SCIP")
         if solver is None or not self._columns:
             return None
         problem = self._problem
