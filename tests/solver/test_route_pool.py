@@ -260,6 +260,7 @@ def test_recombination_after_a_search_that_ran_out_of_time() -> None:
     assert better.objective < before  # 2 s of search against 0.3 s
     pool = RoutePool(problem, model)
     pool.add(better.routes)
-    solution, note = _recombined(model, pool, quick, params, time.perf_counter() + 2.0)
+    limit = SearchParams(time_limit=2.0)
+    solution, note = _recombined(model, pool, quick, limit, time.perf_counter())
     assert solution.ObjectiveValue() <= better.objective
     assert note.startswith(f"{before} -> {solution.ObjectiveValue()} from ")

@@ -312,7 +312,7 @@ def _search(
         never = 1 << 62  # the time, branch and solution limits are set elsewhere
         routing.AddSearchMonitor(routing.solver().Limit(never, never, params.failure_limit, never))
     pool = None
-    deadline = None if params.time_limit is None else started + params.time_limit
+    whole_limit = params  # recombination ends by this limit; the searches stop earlier
     multi_trip = any(len(chain) > 1 for chain in problem.chains)
     if (
         params.recombine
@@ -403,15 +403,16 @@ def _search(
         if solution is not None:
             used = strategy
     recombination = ""
-    if pool is not None and solution is not None and deadline is not None:
-        solution, recombination = _recombined(model, pool, solution, params, deadline)
+    if pool is not None and solution is not None:
+        solution, recombination = _recombined(model, pool, solution, whole_limit, started)
     return model, solution, status, used, initial_routes, recombination
 
 
 def _recombined(
-    model: Encoded, pool: RoutePool, solution: Any, params: SearchParams, deadline: float
+    model: Encoded, pool: RoutePool, solution: Any, params: SearchParams, started: float
 ) -> tuple[Any, str]:
-    """SOLUTION, or the cheaper plan POOL's routes combine into by DEADLINE; and a note."""
+    """SOLUTION, or the cheaper plan POOL's routes combine into within PARAMS' time limit
+    (counted from STARTED); and a note."""
     if pool.broken:
         return solution, f"pool stopped reading solutions: {pool.broken}"
     routing = model.routing
@@ -419,14 +420,15 @@ def _recombined(
     before = solution.ObjectiveValue()
     current = model.from_solver(solution_routes(model.manager, routing, solution))
     seen = f"{len(pool)} routes of {pool.solutions} solutions"
-    found = pool.combine(current, max(_MIN_SLICE_S / 2, deadline - time.perf_counter()))
+    left = (params.time_limit or 0.0) - (time.perf_counter() - started)
+    found = pool.combine(current, max(_MIN_SLICE_S / 2, left))
     if found is None:
         return solution, f"nothing cheaper among {seen}"
-    descent = dataclasses.replace(params, metaheuristic="GREEDY_DESCENT", solution_limit=None)
     assignment = read_routes(model, found[0])
     if assignment is None:
         # Reading routes is a search too, and a search that ended at its time limit
         # leaves the model's limit spent (measured after ILS); any new solve renews it.
+        descent = dataclasses.replace(params, metaheuristic="GREEDY_DESCENT")
         renew = _parameters(descent, params.first_solution, _MIN_SLICE_S / 2)
         routing.SolveFromAssignmentWithParameters(solution, renew)
         assignment = read_routes(model, found[0])
@@ -434,11 +436,8 @@ def _recombined(
         # Not expected (every pooled route was part of a feasible solution); a guard.
         return solution, f"combination of {seen} rejected by the model"
     # The combination is rarely a local optimum: descend from it in the time left.
-    left = max(_MIN_SLICE_S / 2, deadline - time.perf_counter())
-    polished = routing.SolveFromAssignmentWithParameters(
-        assignment, _parameters(descent, params.first_solution, left)
-    )
-    if polished is not None and polished.ObjectiveValue() < assignment.ObjectiveValue():
+    polished = _descend(routing, params, assignment, started)
+    if polished.ObjectiveValue() < assignment.ObjectiveValue():
         assignment = polished
     return assignment, f"{before} -> {assignment.ObjectiveValue()} from {seen}"
 
