@@ -2,6 +2,8 @@
 
     python benchmarks/quality/search_probes.py bench ../shared/data/benchmarks \
         --variants base random-recreate bandit --time-limit 10 --seeds 0 1
+    python benchmarks/quality/search_probes.py bench ../shared/data/benchmarks \
+        --variants base temperature-x0.3 temperature-x3 temperature-x10 --seeds 2
     python benchmarks/quality/search_probes.py compound --variants base lambda-0.3 \
         --time-limit 5 --days 5
 
@@ -30,7 +32,12 @@ from ortools.constraint_solver import routing_heuristic_parameters_pb2
 import basket_route as br
 import basket_route.solver.routing as routing
 from basket_route.bench.evaluate import evaluate
-from basket_route.bench.readers import find_instances, read_bks_csv, read_instance
+from basket_route.bench.readers import (
+    find_instances,
+    read_bks_csv,
+    read_instance,
+    to_routing_problem,
+)
 from basket_route.bench.runner import solve_core
 
 ISSUE_SET = (
@@ -45,6 +52,26 @@ def _recreate_order(search: Any, prop: int) -> None:
     ruin.recreate_strategy.parameters.local_cheapest_insertion.insertion_sorting_properties.append(
         prop
     )
+
+
+# The mean arc cost of the instance being solved (``bench`` only): OR-Tools' automatic
+# annealing temperatures are 0.1 and 0.001 times a sampled mean arc cost.
+_MEAN_ARC = [1.0]
+
+
+def _temperatures(start: float, end: float) -> Callable[[Any], None]:
+    """ILS: annealing from START to END times the mean arc cost (automatic: 0.1, 0.001)."""
+
+    def apply(search: Any) -> None:
+        if not search.use_iterated_local_search:
+            return
+        ils = search.iterated_local_search_parameters
+        annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+        annealing.automatic_temperatures = False
+        annealing.initial_temperature = start * _MEAN_ARC[0]
+        annealing.final_temperature = end * _MEAN_ARC[0]
+
+    return apply
 
 
 def _set(**fields: Any) -> Callable[[Any], None]:
@@ -63,9 +90,14 @@ VARIANTS: dict[str, Callable[[Any], None]] = {
     "far-first-recreate": lambda s: _recreate_order(
         s, _Sorting.SORTING_PROPERTY_HIGHEST_AVG_ARC_COST_TO_VEHICLE_START_ENDS
     ),
+    # ILS: annealing temperatures a third of, 3 and 10 times OR-Tools' automatic ones.
+    "temperature-x0.3": _temperatures(0.03, 0.0003),
+    "temperature-x3": _temperatures(0.3, 0.003),
+    "temperature-x10": _temperatures(1.0, 0.01),
     # Either search: the operators' order learnt by a multi-armed bandit.
     "bandit": _set(use_multi_armed_bandit_concatenate_operators=True),
-    # Either search: operators look at the 30 % nearest nodes (at least 10) only.
+    # Either search: operators look at the 30 % nearest nodes (at least 10) only. Broken in
+    # OR-Tools 9.12-9.15 (neighbour_restriction.py; docs/reliability.md).
     "neighbours-0.3": _set(ls_operator_neighbors_ratio=0.3, ls_operator_min_neighbors=10),
     # Guided local search: the penalty weight (OR-Tools' default 0.1) and its variants.
     "lambda-0.3": _set(guided_local_search_lambda_coefficient=0.3),
@@ -106,6 +138,7 @@ def _bench(args: argparse.Namespace) -> None:
         for seed, name in itertools.product(args.seeds, names):
             with _variant(variant):
                 instance = read_instance(paths[name])
+                _MEAN_ARC[0] = float(to_routing_problem(instance).distance.mean())
                 result = solve_core(instance, args.time_limit, seed)
             score = evaluate(instance, result.routes)
             gap = 100 * (score.cost - bks[name].cost) / bks[name].cost
