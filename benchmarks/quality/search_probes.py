@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ortools.constraint_solver import routing_heuristic_parameters_pb2
+from ortools.util import optional_boolean_pb2
 
 import basket_route as br
 import basket_route.solver.routing as routing
@@ -74,6 +75,11 @@ def _temperatures(start: float, end: float) -> Callable[[Any], None]:
     return apply
 
 
+def _operator(search: Any, name: str, on: bool) -> None:
+    value = optional_boolean_pb2.BOOL_TRUE if on else optional_boolean_pb2.BOOL_FALSE
+    setattr(search.local_search_operators, name, value)
+
+
 def _set(**fields: Any) -> Callable[[Any], None]:
     def apply(search: Any) -> None:
         for name, value in fields.items():
@@ -94,6 +100,9 @@ VARIANTS: dict[str, Callable[[Any], None]] = {
     "temperature-x0.3": _temperatures(0.03, 0.0003),
     "temperature-x3": _temperatures(0.3, 0.003),
     "temperature-x10": _temperatures(1.0, 0.01),
+    # ILS: the cross operator off; OR-Tools' cross-exchange operator on.
+    "no-cross": lambda s: _operator(s, "use_cross", False),
+    "cross-exchange": lambda s: _operator(s, "use_cross_exchange", True),
     # Either search: the operators' order learnt by a multi-armed bandit.
     "bandit": _set(use_multi_armed_bandit_concatenate_operators=True),
     # Either search: operators look at the 30 % nearest nodes (at least 10) only. Broken in
