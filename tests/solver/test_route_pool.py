@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import event, given, settings
 
+import basket_route.solver.search as search_module
 from basket_route.solver.encoding import encode, read_routes, solution_routes
 from basket_route.solver.route_pool import RoutePool, recombination_seconds
 from basket_route.solver.routing import (
@@ -22,6 +23,7 @@ from basket_route.solver.routing import (
     solve_routing,
 )
 from basket_route.solver.routing_problem import covers_mandatory
+from basket_route.solver.search import RECOMBINE_MIN_LIMIT_S
 from tests.solver.test_construct import problems
 
 I64 = np.int64
@@ -205,7 +207,8 @@ def test_solve_routing_reports_the_recombination() -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        pytest.param(SearchParams(time_limit=0.5), id="off-by-default"),
+        pytest.param(SearchParams(time_limit=0.5), id="off-by-default-below-10-s"),
+        pytest.param(SearchParams(time_limit=0.5, recombine=False), id="off"),
         pytest.param(
             SearchParams(
                 time_limit=None,
@@ -218,10 +221,37 @@ def test_solve_routing_reports_the_recombination() -> None:
     ],
 )
 def test_no_recombination_when_off_or_reproducible(params: SearchParams) -> None:
-    """Off (the default), or stopped by a solution count (SCIP's time limit would make the
-    plan depend on the machine), the search's own result is returned."""
+    """Off (by default below 10 s), or stopped by a solution count (SCIP's time limit
+    would make the plan depend on the machine), the search's own result is returned."""
     result = solve_routing(_benchmark_like(), params)
     assert result.solved and result.recombination == ""
+
+
+@pytest.mark.parametrize(
+    ("params", "recombines"),
+    [
+        (SearchParams(time_limit=1.0), False),
+        (SearchParams(time_limit=RECOMBINE_MIN_LIMIT_S - 0.5), False),
+        (SearchParams(time_limit=RECOMBINE_MIN_LIMIT_S), True),
+        (SearchParams(time_limit=60.0), True),
+        (SearchParams(time_limit=1.0, recombine=True), True),
+        (SearchParams(time_limit=60.0, recombine=False), False),
+        (SearchParams(time_limit=60.0, solution_limit=50, recombine=True), False),
+        (SearchParams(time_limit=None, solution_limit=50, metaheuristic="GREEDY_DESCENT"), False),
+    ],
+)
+def test_recombination_by_default_from_ten_seconds(params: SearchParams, recombines: bool) -> None:
+    """The default turns recombination on from RECOMBINE_MIN_LIMIT_S; True and False force
+    it; a solution limit (reproducible mode) always turns it off."""
+    assert params.recombines is recombines
+
+
+def test_default_search_recombines_at_its_limit(monkeypatch: Any) -> None:
+    """With default parameters and a limit of RECOMBINE_MIN_LIMIT_S the search recombines
+    (the threshold is lowered here so that the test runs in half a second)."""
+    monkeypatch.setattr(search_module, "RECOMBINE_MIN_LIMIT_S", 0.5)
+    result = solve_routing(_benchmark_like(), SearchParams(time_limit=0.5))
+    assert result.solved and result.recombination != ""
 
 
 def test_a_failing_pool_leaves_the_search_result(monkeypatch: Any) -> None:

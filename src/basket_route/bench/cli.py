@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--solvers",
         type=_names,
         default=["basket_route"],
-        help="our variants to run: basket_route, basket_route_recombine, "
+        help="our variants to run: basket_route, basket_route_recombine, basket_route_ils, "
         "basket_route_optional, basket_route_gls (default basket_route)",
     )
     b.add_argument("-o", "--output", type=Path, required=True, help="results CSV to write")

@@ -9,10 +9,11 @@ and the gap is ``100 * (cost - bks) / bks`` against the ``distance`` row of ``bk
 Solvers:
 
 * ``basket_route``: the routing core (:func:`~basket_route.solver.routing.solve_routing`
-  with its default search, ``PARALLEL_CHEAPEST_INSERTION`` + ``ITERATED_LOCAL_SEARCH``),
-  every visit mandatory;
-* ``basket_route_recombine``: the same, ending with the recombination of the routes
-  the search reached (``SearchParams.recombine``);
+  with its default search, ``PARALLEL_CHEAPEST_INSERTION`` + ``ITERATED_LOCAL_SEARCH``,
+  ending with the recombination of the routes the search reached from
+  ``RECOMBINE_MIN_LIMIT_S``), every visit mandatory;
+* ``basket_route_recombine`` and ``basket_route_ils``: the same with recombination at
+  every time limit, or at none (``SearchParams.recombine`` True or False);
 * ``basket_route_optional``: the same, every visit optional with a large penalty
   (100 × the longest arc), the usual way to make OR-Tools' first solution easier;
 * ``basket_route_gls``: the routing core with guided local search from the cheapest of
@@ -70,6 +71,7 @@ __all__ = [
 CORE_SOLVERS: tuple[str, ...] = (
     "basket_route",
     "basket_route_recombine",
+    "basket_route_ils",
     "basket_route_optional",
     "basket_route_gls",
 )
@@ -145,7 +147,7 @@ def solve_core(
     *,
     optional: bool = False,
     metaheuristic: str = ITERATED_LOCAL_SEARCH,
-    recombine: bool = False,
+    recombine: bool | None = None,
 ) -> PeerResult:
     """Solve INSTANCE with the routing core; routes come back in instance numbering.
 
@@ -163,7 +165,8 @@ def solve_core(
     metaheuristic
         ``SearchParams.metaheuristic``. Default ``"ITERATED_LOCAL_SEARCH"``.
     recombine
-        ``SearchParams.recombine``. Default False.
+        ``SearchParams.recombine``. Default None (the routing core's default: from
+        ``RECOMBINE_MIN_LIMIT_S``).
     """
     started = time.perf_counter()
     order = node_order(instance.coords.shape[0], seed)
@@ -206,6 +209,8 @@ def _solver_function(name: str) -> Callable[[Instance, float, int], PeerResult]:
         return lambda inst, t, s: solve_core(inst, t, s)
     if name == "basket_route_recombine":
         return lambda inst, t, s: solve_core(inst, t, s, recombine=True)
+    if name == "basket_route_ils":
+        return lambda inst, t, s: solve_core(inst, t, s, recombine=False)
     if name == "basket_route_optional":
         return lambda inst, t, s: solve_core(inst, t, s, optional=True)
     if name == "basket_route_gls":

@@ -4,7 +4,7 @@ Everything OR-Tools sees is built here (models in :mod:`~basket_route.solver.enc
 from integer arrays that have been validated first
 (:class:`~basket_route.solver.routing_problem.RoutingProblem`):
 no Python callbacks in the model (an exception inside one is swallowed and the solver
-reports success; the one solution callback, recombination's opt-in route reader in
+reports success; the one solution callback, recombination's route reader in
 :mod:`~basket_route.solver.route_pool`, only reads values and catches everything), no
 floats, no out-of-range indices (several abort the interpreter). See
 ``../shared/RELIABILITY.md`` for the measured failure modes this module guards against.
@@ -314,15 +314,10 @@ def _search(
     pool = None
     whole_limit = params  # recombination ends by this limit; the searches stop earlier
     multi_trip = any(len(chain) > 1 for chain in problem.chains)
-    if (
-        params.recombine
-        and params.solution_limit is None
-        and params.time_limit is not None
-        # Couriers with several trips: whole couriers' trips rarely recombine (ten
-        # compound windows at 5 s: none shorter, two longer for the shorter search;
-        # docs/benchmarks.md), so the search keeps all of its time.
-        and not multi_trip
-    ):
+    # Couriers with several trips: whole couriers' trips rarely recombine (ten compound
+    # windows at 5 s: none shorter, two longer for the shorter search; docs/benchmarks.md),
+    # so the search keeps all of its time.
+    if params.recombines and params.time_limit is not None and not multi_trip:
         pool = RoutePool(problem, model)
         pool.attach()
         # The searches below stop early by the time the set-partitioning model needs.

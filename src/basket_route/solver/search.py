@@ -21,6 +21,7 @@ from basket_route.solver.routing_problem import check as _check
 __all__ = [
     "FIRST_SOLUTION_STRATEGIES",
     "METAHEURISTICS",
+    "RECOMBINE_MIN_LIMIT_S",
     "RoutingResult",
     "SearchParams",
 ]
@@ -38,6 +39,11 @@ METAHEURISTICS: tuple[str, ...] = (
         if k != "UNSET"
     ),
 )
+
+RECOMBINE_MIN_LIMIT_S = 10.0
+"""Time limit (s) from which searches recombine the routes they reached by default.
+Measured at 1, 5 and 10 s on the benchmark instances (docs/benchmarks.md, "Recombining
+the routes a search visited"): a gain at 10 s, none at 5 s, a loss at 1 s."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +97,12 @@ class SearchParams:
         of every solution the search reaches and end with the cheapest plan they combine
         into (set partitioning: :mod:`basket_route.solver.route_pool`), which gets
         :func:`~basket_route.solver.route_pool.recombination_seconds` of the time limit.
-        Default False: on the benchmark instances at 10 s it planned 0.11 points of gap
-        shorter on average over 12 seeds, within two standard errors of no gain
-        (docs/benchmarks.md, "Recombining the routes a search visited").
+        True or False forces it on or off; the default None turns it on from
+        :data:`RECOMBINE_MIN_LIMIT_S` seconds (:attr:`recombines` says which). On the
+        benchmark instances at 10 s it planned 0.10 points of gap shorter on average over
+        18 paired runs (shorter in 13); at 5 s no shorter; at 1 s 0.86 points longer, the
+        time it takes being the search's best time (docs/benchmarks.md, "Recombining the
+        routes a search visited").
     """
 
     time_limit: float | None = 1.0
@@ -106,7 +115,18 @@ class SearchParams:
     multi_trip: str = "chain"
     spare_trips: int | None = 1
     courier_groups: bool = False
-    recombine: bool = False
+    recombine: bool | None = None
+
+    @property
+    def recombines(self) -> bool:
+        """Whether a search with these parameters recombines its routes (where it applies:
+        no courier with several trips): ``recombine`` if set, else from a time limit of
+        :data:`RECOMBINE_MIN_LIMIT_S`; never with a solution limit (reproducible mode)."""
+        if self.solution_limit is not None or self.time_limit is None:
+            return False
+        if self.recombine is not None:
+            return self.recombine
+        return self.time_limit >= RECOMBINE_MIN_LIMIT_S
 
     def __post_init__(self) -> None:
         if self.time_limit is not None:
