@@ -100,7 +100,7 @@ class SearchParams:
         True or False forces it on or off; the default None turns it on from
         :data:`RECOMBINE_MIN_LIMIT_S` seconds (:attr:`recombines` says which). On the
         benchmark instances at 10 s it planned 0.10 points of gap shorter on average over
-        18 paired runs (shorter in 13); at 5 s no shorter; at 1 s 0.86 points longer, the
+        22 paired runs (shorter in 16); at 5 s no shorter; at 1 s 0.86 points longer, the
         time it takes being the search's best time (docs/benchmarks.md, "Recombining the
         routes a search visited").
     """
