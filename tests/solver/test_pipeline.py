@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import basket_route as br
+import basket_route.solver.search as search_module
 from basket_route.solver import batching
 from tests.helpers import assert_accounted, run_checker, tiny_frames, tiny_settings, write_frames
 
@@ -211,6 +212,27 @@ def test_overloaded_window_loses_nothing(building_dir: Path, tmp_path: Path) -> 
     priority = {o.order_id for o in sc.orders_in(plan.date, "AM") if o.priority.is_priority}
     delivered = set(plan.order_ids_delivered())
     assert priority <= delivered, "priority orders must be served before normal ones"
+    assert run_checker(building_dir, plan, tmp_path)["ok"] is True
+
+
+def test_single_trip_couriers_recombine_and_the_plan_verifies(
+    building_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Couriers of one trip each: a search of RECOMBINE_MIN_LIMIT_S or more ends with
+    recombination (threshold lowered here to keep the test short), the plan says so in
+    ``solver["recombination"]``, loses nothing and passes the independent checker."""
+    monkeypatch.setattr(search_module, "RECOMBINE_MIN_LIMIT_S", 0.1)
+    sc = br.load_scenario(building_dir)
+    one_trip = {
+        k: br.Volunteer(**{**{f: getattr(v, f) for f in v.__slots__}, "max_trips": 1})
+        for k, v in sc.volunteers.items()
+    }
+    sc = replace(sc, volunteers=one_trip)
+    options = br.PlanOptions(time_limit=1.0)
+    plan = br.plan_window(sc, DAY, "AM", options, partition=False)
+    assert "recombination" in plan.solver, plan.solver
+    assert plan.verify(sc).ok
+    assert_accounted(sc, plan)
     assert run_checker(building_dir, plan, tmp_path)["ok"] is True
 
 

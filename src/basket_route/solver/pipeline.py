@@ -243,6 +243,8 @@ def plan_window(
         )
         if result.groups.tried:
             info["courier_groups"] = f"{result.groups.improved} of {result.groups.tried} improved"
+        if result.recombination:
+            info["recombination"] = result.recombination
         if opts.reproducible:
             capped = result.wall_s >= 0.98 * search_s
             mode = (
