@@ -268,7 +268,8 @@ def _solve(
             status,
             f"{used} (kept)",
             time.perf_counter() - started,
-            recombination=recombination,
+            # Whatever recombination found was no cheaper than the start returned here.
+            recombination=recombination and f"{recombination}; the start kept instead",
         )
     routes = model.from_solver(solution_routes(model.manager, model.routing, solution))
     if model.reload:
