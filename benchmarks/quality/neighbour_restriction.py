@@ -110,18 +110,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("--instance", default="X-n204-k19")
-    parser.add_argument("--ratio", type=float, default=0.2)
+    parser.add_argument("--ratio", type=float, nargs="+", default=[0.2])
     parser.add_argument("--seconds", type=float, default=1.0)
     args = parser.parse_args()
     instance = read_cvrp(next(args.data.rglob(f"{args.instance}.vrp")))
     start = descend(instance, "use_make_active", 1.0, args.seconds)  # moves nothing here
     print(f"OR-Tools {version('ortools')}, {args.instance}, start {start}")
     print()
-    print(f"| operator | every node | nearest {args.ratio:.0%} |")
-    print("|---|---:|---:|")
+    print("| operator | every node | " + " | ".join(f"nearest {r:.0%}" for r in args.ratio) + " |")
+    print("|---|---:|" + "---:|" * len(args.ratio))
     for operator in (*OPERATORS, None):
-        cells = [descend(instance, operator, r, args.seconds) for r in (1.0, args.ratio)]
-        print(f"| {operator or 'default set'} | {cells[0]} | {cells[1]} |", flush=True)
+        cells = [descend(instance, operator, r, args.seconds) for r in (1.0, *args.ratio)]
+        print(f"| {operator or 'default set'} | " + " | ".join(map(str, cells)) + " |", flush=True)
 
 
 if __name__ == "__main__":
