@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from recombine_ab import ISSUE_SET  # this directory: the issue's 14 instances
 
 import basket_route as br
 import basket_route.solver.routing as routing
@@ -59,23 +60,6 @@ from basket_route.solver import encoding
 from basket_route.solver.construct import best_constructive
 from basket_route.solver.routing_problem import RoutingProblem
 from basket_route.solver.search import SearchParams
-
-ISSUE_SET = [
-    "C101",
-    "C105",
-    "C201",
-    "R101",
-    "R102",
-    "R201",
-    "RC101",
-    "RC105",
-    "RC201",
-    "R1_2_1",
-    "RC1_2_1",
-    "X-n101-k25",
-    "X-n153-k22",
-    "X-n204-k19",
-]
 
 # The restriction the patched encoder applies: K nearest visits, plus these arcs.
 _K = [0]
