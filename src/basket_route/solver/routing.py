@@ -52,6 +52,7 @@ from basket_route.solver.search import (
     METAHEURISTICS,
     RoutingResult,
     SearchParams,
+    show_search_log,
 )
 
 __all__ = [
@@ -299,6 +300,8 @@ def _search(
 ) -> tuple[Encoded, Any, str, str, Sequence[Sequence[int]] | None, str]:
     """Run OR-Tools: from INITIAL_ROUTES (or our constructive start), else the ladder;
     then recombine the routes it reached (the last item says what that did)."""
+    if params.log:
+        show_search_log()
     model = encode(problem, params.multi_trip)
     manager, routing = model.manager, model.routing
     # The local-search operators are fixed when the model is closed, and reading a start

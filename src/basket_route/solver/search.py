@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from ortools.constraint_solver import routing_enums_pb2
+from ortools.init.python import init as ortools_init
 
 from basket_route.solver.decompose import GroupReport
 from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS
@@ -24,6 +25,7 @@ __all__ = [
     "RECOMBINE_MIN_LIMIT_S",
     "RoutingResult",
     "SearchParams",
+    "show_search_log",
 ]
 
 FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = tuple(
@@ -39,6 +41,22 @@ METAHEURISTICS: tuple[str, ...] = (
         if k != "UNSET"
     ),
 )
+
+
+def show_search_log() -> None:
+    """Let OR-Tools' C++ log reach stderr again, for ``SearchParams(log=True)``.
+
+    A CP-SAT solve anywhere earlier in the process (drop packing runs one for most
+    windows) raises the threshold of OR-Tools' C++ log, and the routing search log asked
+    for with ``log_search`` then prints nothing (OR-Tools 9.15; docs/reliability.md).
+    This lowers the threshold again, so that every message shows as it did before that
+    solve, and drops the log-line prefix.
+    """
+    flags = ortools_init.CppFlags()
+    flags.stderrthreshold = 0
+    flags.log_prefix = False
+    ortools_init.CppBridge.set_flags(flags)
+
 
 RECOMBINE_MIN_LIMIT_S = 10.0
 """Time limit (s) from which searches recombine the routes they reached by default.
