@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 from ortools.constraint_solver import routing_enums_pb2
-from ortools.init.python import init as ortools_init
 
 from basket_route.solver.decompose import GroupReport
 from basket_route.solver.encoding import MULTI_TRIP_ENCODINGS
@@ -52,6 +51,10 @@ def show_search_log() -> None:
     This lowers the threshold again, so that every message shows as it did before that
     solve, and drops the log-line prefix.
     """
+    # Imported here: only a search that asks for the log needs it, and the CLI's start-up
+    # counts inside its time limit.
+    from ortools.init.python import init as ortools_init
+
     flags = ortools_init.CppFlags()
     flags.stderrthreshold = 0
     flags.log_prefix = False
