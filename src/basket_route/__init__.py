@@ -7,8 +7,6 @@ Google OR-Tools; every order ends on a timed trip or in ``unassigned`` with its 
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from basket_route.exceptions import PlanFormatError as PlanFormatError
 from basket_route.exceptions import ScenarioError as ScenarioError
 from basket_route.exceptions import ScenarioWarning as ScenarioWarning
@@ -71,10 +69,21 @@ from basket_route.volunteers import RestRule as RestRule
 from basket_route.volunteers import trip_capacity as trip_capacity
 from basket_route.volunteers import workload as workload
 
-try:
-    __version__ = version("basket-route")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata on first use: importing
+    ``importlib.metadata`` costs about 60 ms of every start-up otherwise."""
+    if name != "__version__":
+        raise AttributeError(f"module 'basket_route' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("basket-route")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
+
 
 __all__ = [
     "Building",

@@ -10,12 +10,15 @@ Matrices are float64 metres, read-only, indexed in the order of the ``places`` g
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
 from basket_route.model import CoordinateSystem, Scenario
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["EARTH_RADIUS_M", "distance_matrix", "travel_seconds", "walking_graph"]
 
@@ -35,6 +38,10 @@ def walking_graph(scenario: Scenario) -> nx.DiGraph:
     """
     if scenario.paths is None:
         raise ValueError("the scenario has no paths.csv")
+    # Imported here: networkx takes about 0.1 s to import, and only scenarios with a
+    # paths.csv need it (the CLI's start-up counts inside its --time-limit).
+    import networkx as nx
+
     graph = nx.DiGraph()
     for edge in scenario.paths:
         arcs = [(edge.source, edge.target)]
@@ -73,6 +80,8 @@ def distance_matrix(scenario: Scenario, places: Sequence[str]) -> npt.NDArray[np
     """
     n = len(places)
     if scenario.paths is not None:
+        import networkx as nx
+
         graph = walking_graph(scenario)
         matrix = np.full((n, n), np.inf)
         index = {p: i for i, p in enumerate(places)}
