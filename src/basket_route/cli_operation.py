@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from basket_route.cli import courier_groups_option, drop_share_option
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas is imported where used: ~0.4 s of start-up
+    import pandas as pd
+
     from basket_route.operation import Operation
     from basket_route.volunteers import RestRule
 
@@ -188,6 +188,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _markdown(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
     flat = frame.reset_index()
     cells = [[str(c) for c in flat.columns]]
     for row in flat.itertuples(index=False):
@@ -200,6 +202,8 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 
 def _cmd_stats(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from basket_route.stats import service_stats
 
     stats = service_stats(args.ledger)

@@ -13,12 +13,13 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from basket_route.ledger_records import ReceivedOrder
 from basket_route.plan import Plan
+
+if TYPE_CHECKING:  # pandas is imported where used: ~0.4 s of start-up
+    import pandas as pd
 
 __all__ = ["LedgerQueries"]
 
@@ -39,6 +40,8 @@ class LedgerQueries:
         return list(self._conn.execute(sql, args))
 
     def _frame(self, sql: str, args: Sequence[Any] = ()) -> pd.DataFrame:
+        import pandas as pd
+
         cur = self._conn.execute(sql, args)
         columns = [d[0] for d in cur.description]
         return pd.DataFrame(cur.fetchall(), columns=columns, dtype=object)
@@ -135,6 +138,8 @@ class LedgerQueries:
 
     def trips(self) -> pd.DataFrame:
         """Every trip made (or planned) with its minutes; a trip cut by a drop-out ends there."""
+        import pandas as pd
+
         frame = self._frame("SELECT * FROM trips ORDER BY date, depart, volunteer_id")
         depart = pd.to_datetime(frame["depart"])
         back = pd.to_datetime(frame["back"])

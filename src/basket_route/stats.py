@@ -13,12 +13,13 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from basket_route.ledger import Ledger, LedgerError
 from basket_route.volunteers import workload_from
+
+if TYPE_CHECKING:  # pandas is imported where used: ~0.4 s of start-up
+    import pandas as pd
 
 __all__ = ["ServiceStats", "service_stats"]
 
@@ -47,6 +48,8 @@ _CJK_FONTS = (
 
 
 def _count(frame: pd.DataFrame, keys: list[str]) -> pd.Series:
+    import pandas as pd
+
     return frame.groupby(keys).size() if len(frame) else pd.Series(dtype="int64")
 
 
@@ -81,6 +84,8 @@ class ServiceStats:
         households_served, household_deliveries, volunteer_windows, trips, kg_delivered,
         distance_km, volunteer_minutes, pending (at the end of the window).
         """
+        import pandas as pd
+
         index = pd.MultiIndex.from_frame(self.windows[["date", "window"]].astype(str))
         ev, o = self.events, self.orders
         rec = ev[ev["phase"] == "record"]
@@ -156,6 +161,8 @@ class ServiceStats:
 
     def _on_time(self, by: str | None) -> tuple[pd.Series, pd.Series]:
         """(due orders decided, on time) counted per BY (a column of orders) or in total."""
+        import pandas as pd
+
         o = self.orders[self.orders["due"].notna() & self.orders["valid"]]
         ev = self.events[self.events["order_id"].isin(o["order_id"])]
         missed = set(ev.loc[ev["state"].isin(["carried_over", "failed"]), "order_id"])

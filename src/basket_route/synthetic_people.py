@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from basket_route.synthetic_world import World
+
+if TYPE_CHECKING:  # pandas is imported where used: ~0.4 s of start-up
+    import pandas as pd
 
 __all__ = ["WINDOWS", "households_frame", "orders_frame", "shifts_frame", "volunteers_frame"]
 
@@ -64,6 +66,8 @@ def _phones(rng: np.random.Generator, n: int) -> list[str]:
 
 def households_frame(rng: np.random.Generator, world: World) -> pd.DataFrame:
     """``households.csv``: the households of WORLD's buildings, with their vulnerable flags."""
+    import pandas as pd
+
     b = world.buildings
     slot_building: list[int] = []
     slot_floor: list[int] = []
@@ -132,6 +136,8 @@ def orders_frame(
     dates: list[datetime.date],
 ) -> pd.DataFrame:
     """``orders.csv``: each window's orders of HOUSEHOLDS on DATES, one random stream per date."""
+    import pandas as pd
+
     hh_ids = households["household_id"].to_numpy(dtype=object)
     flags = households["vulnerable"].fillna("").to_numpy(dtype=object)
     meds = np.array(["chronic_meds" in f for f in flags])
@@ -242,6 +248,8 @@ def _volunteer_plan(rng: np.random.Generator, world: World) -> list[tuple[int, s
 
 def volunteers_frame(rng: np.random.Generator, world: World) -> pd.DataFrame:
     """``volunteers.csv``: WORLD's volunteers with their mode, carry limits and training."""
+    import pandas as pd
+
     plan = _volunteer_plan(rng, world)
     n = len(plan)
     kg: list[float] = []
@@ -283,6 +291,8 @@ def shifts_frame(
     dates: list[datetime.date],
 ) -> pd.DataFrame:
     """``shifts.csv``: which of VOLUNTEERS work which window on DATES, one random stream per date."""
+    import pandas as pd
+
     ids = volunteers["volunteer_id"].to_numpy(dtype=object)
     d2d = volunteers["door_to_door"].to_numpy(dtype=bool)
     depot = volunteers["depot_id"].to_numpy(dtype=object)

@@ -22,13 +22,14 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from basket_route.io.sanitise import clean_text, neutralise_cell, slugify
 from basket_route.model import Priority, Scenario
 from basket_route.plan import Plan, atomic_write_text
+
+if TYPE_CHECKING:  # pandas is imported where used: ~0.4 s of start-up
+    import pandas as pd
 
 __all__ = [
     "SHEET_COLUMNS",
@@ -113,6 +114,8 @@ def courier_sheets(plan: Plan, scenario: Scenario, *, with_contacts: bool = Fals
         When the plan names an order, building or volunteer the scenario does not know,
         an order of another window, or an order twice.
     """
+    import pandas as pd
+
     _check_plan(plan, scenario)
     records: list[dict[str, Any]] = []
     for route in plan.routes:
@@ -325,6 +328,8 @@ def write_sheets_xlsx(
     ImportError
         When openpyxl is not installed (``pip install 'basket-route[sheets]'``).
     """
+    import pandas as pd
+
     openpyxl = _openpyxl()
     rows = courier_sheets(plan, scenario, with_contacts=with_contacts)
     book = openpyxl.Workbook()
@@ -424,6 +429,8 @@ def write_sheets(
     ImportError
         When ``xlsx`` is asked for and openpyxl is missing.
     """
+    import pandas as pd
+
     wanted = _formats(formats)
     rows = courier_sheets(plan, scenario, with_contacts=with_contacts)  # checks the plan
     out = Path(folder)
